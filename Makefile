@@ -1,0 +1,133 @@
+# vigil: a plain Makefile with pkg-config.  See README.md.
+#
+#   make            build bin/vigild, bin/vigil, bin/vigil-sim
+#   make check      build with ASan+UBSan into build/check and run every test
+#   make bench      build optimised and run the benchmarks
+#   make install    install under $(DESTDIR)$(PREFIX)
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/vigil
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD     ?= build/release
+OPT       ?= -O2 -g
+SAN       ?=
+
+# Install what the build needs on a bare machine (quick no-op when present).
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+DEPS_STATUS := $(shell sh contrib/deps.sh --if-missing 1>&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error contrib/deps.sh could not install the dependencies)
+endif
+endif
+
+NCURSES_PC := $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
+PKGS_COMMON := jansson libsodium
+PKGS_SERVER := libuv libwebsockets jansson sqlite3 libsodium inih
+PKGS_CLIENT := libuv libwebsockets libcurl jansson libsodium inih $(NCURSES_PC)
+PKGS_SIM    := libcurl jansson libsodium inih
+PKGS_TEST   := cmocka
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter
+CSTD     := -std=c11
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+endif
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) -MMD -MP -Isrc/common $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+COMMON_SRC := $(wildcard src/common/*.c)
+SERVER_SRC := $(filter-out src/server/main.c,$(wildcard src/server/*.c))
+CLIENT_SRC := $(wildcard src/client/*.c)
+CLI_SRC    := $(wildcard src/cli/*.c)
+TUI_SRC    := $(wildcard src/tui/*.c)
+SIM_SRC    := $(wildcard src/sim/*.c)
+
+obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
+
+COMMON_OBJ := $(call obj,$(COMMON_SRC))
+SERVER_OBJ := $(call obj,$(SERVER_SRC))
+SIM_OBJ    := $(call obj,$(SIM_SRC))
+
+PROGRAMS := $(BUILD)/bin/vigild $(BUILD)/bin/vigil-sim
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all check unit e2e bench install uninstall clean demo lint
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+	@mkdir -p bin
+	@for p in $(PROGRAMS); do ln -sf ../$$p bin/; done
+
+$(BUILD)/obj/common/%.o: src/common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKGS_COMMON)) -c -o $@ $<
+
+$(BUILD)/obj/server/%.o: src/server/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER)) -c -o $@ $<
+
+$(BUILD)/obj/sim/%.o: src/sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc/sim $(call pc_cflags,$(PKGS_SIM)) -c -o $@ $<
+
+$(BUILD)/bin/vigild: $(COMMON_OBJ) $(SERVER_OBJ) $(BUILD)/obj/server/main.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SERVER)) -lm
+
+$(BUILD)/bin/vigil-sim: $(COMMON_OBJ) $(SIM_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SIM)) -lm
+
+# Unit tests link the server and common objects (not main.o).
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TEST)) \
+	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
+	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TEST)) -lm
+
+# The test suite: sanitizers on, every unit and end-to-end test, one summary line.
+check:
+	$(MAKE) BUILD=build/check SAN=1 all-check
+	@BUILD=build/check sh tests/run.sh
+
+all-check: $(PROGRAMS) $(UNIT_BIN)
+
+bench:
+	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" $(PROGRAMS)
+	@BUILD=build/bench sh tests/bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr -Isrc/common src
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sites
+	install -m 755 $(BUILD)/bin/vigild $(DESTDIR)$(SBINDIR)/vigild
+	install -m 755 $(BUILD)/bin/vigil-sim $(DESTDIR)$(BINDIR)/vigil-sim
+	for m in man/*.[1-8]; do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	cp -R contrib/sites/. $(DESTDIR)$(DATADIR)/sites/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vigild $(DESTDIR)$(BINDIR)/vigil-sim
+	for m in man/*.[1-8]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

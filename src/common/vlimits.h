@@ -1,0 +1,61 @@
+/*
+ * limits.h: every limit vigil enforces, in one place.
+ *
+ * Each value is the largest (or smallest) thing accepted from outside; anything
+ * beyond it is refused with a clear error and changes nothing.  The protocol
+ * manual (vigil-protocol.7) lists the ones a gateway or client can meet.
+ */
+#ifndef VIGIL_LIMITS_H
+#define VIGIL_LIMITS_H
+
+/* HTTP */
+#define LIMIT_BODY_BYTES          (1024 * 1024) /* one request body */
+#define LIMIT_URI_BYTES           2048          /* path and query */
+#define LIMIT_HEADER_BYTES        4096          /* one header value we read */
+#define LIMIT_RESPONSE_BYTES      (64 * 1024 * 1024) /* one buffered reply */
+
+/* Ingest */
+#define LIMIT_BATCH_EVENTS        1000   /* events in one ingest request */
+#define LIMIT_BATCH_POSITIONS     1000   /* positions in one request */
+#define LIMIT_EVENT_ID_LEN        64     /* a gateway's event id */
+#define LIMIT_EVENT_VALUE_LEN     256    /* an event's free value */
+#define LIMIT_CREDENTIAL_LEN      64     /* a credential shown at a gate */
+#define LIMIT_CLOCK_SKEW_PAST_S   (7 * 24 * 3600)  /* sensor time may lag this much */
+#define LIMIT_CLOCK_SKEW_FUTURE_S 300            /* and lead this much */
+#define LIMIT_POSITION_ACCURACY_M 100000.0       /* larger accuracy is absurd */
+#define LIMIT_INGEST_QUEUE_REQS   4096   /* queued ingest requests before 503 */
+#define LIMIT_COMMIT_BATCH_REQS   512    /* requests folded into one commit */
+
+/* Identifiers and text given by people */
+#define LIMIT_KEY_LEN             64     /* site, point, gateway, guard keys */
+#define LIMIT_NAME_LEN            128    /* names and labels */
+#define LIMIT_USER_NAME_LEN       64
+#define LIMIT_PASSWORD_MIN        8
+#define LIMIT_PASSWORD_MAX        1024
+#define LIMIT_NOTE_LEN            4000   /* an alarm note or closing note */
+#define LIMIT_SECRET_MIN_LEN      24     /* gateway and device secrets */
+#define LIMIT_SECRET_MAX_LEN      256
+#define LIMIT_SITE_FILE_BYTES     (4 * 1024 * 1024)
+#define LIMIT_PRIORITY_MIN        1
+#define LIMIT_PRIORITY_MAX        9
+
+/* Sessions and login throttling */
+#define SESSION_TOKEN_BYTES       32
+#define SESSION_IDLE_S            (8 * 3600)   /* a shift without activity */
+#define SESSION_ABSOLUTE_S        (24 * 3600)  /* at most a day, however active */
+#define SESSION_TOUCH_S           60           /* last-use written at most this often */
+#define LOGIN_FAIL_WINDOW_S       900          /* failures counted over 15 minutes */
+#define LOGIN_FAIL_MAX_ACCOUNT    5            /* per account in the window */
+#define LOGIN_FAIL_MAX_ADDRESS    20           /* per address in the window */
+#define LOGIN_THROTTLE_SLOTS      1024         /* tracked accounts and addresses */
+
+/* Queries */
+#define LIMIT_LIST_DEFAULT        500    /* rows in a snapshot page by default */
+#define LIMIT_LIST_MAX            10000  /* rows in a snapshot page at most */
+
+/* Gateways */
+#define GATEWAY_SUPERVISION_DEFAULT_S 300
+#define GATEWAY_SUPERVISION_MIN_S     10
+#define GATEWAY_SUPERVISION_MAX_S     86400
+
+#endif

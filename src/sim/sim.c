@@ -1,0 +1,7 @@
+#include "compat.h"
+
+int
+main(void)
+{
+	return 0;
+}
