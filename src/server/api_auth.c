@@ -28,7 +28,7 @@ static const char api_auth_dummy_hash[] =
  * One login under way.  The request is gone once the handler returns
  * ROUTE_DEFERRED, so everything needed later is copied here.
  */
-struct api_login {
+struct api_login_job {
 	uv_work_t work;
 	struct server *srv;
 	struct http_pending *pending;
@@ -83,7 +83,7 @@ api_auth_user_json(struct store *st, const struct principal *who)
 
 /* Look the typed name up; fills user_id, usable and the hash to check. */
 static void
-api_auth_lookup(struct store *st, struct api_login *l)
+api_auth_lookup(struct store *st, struct api_login_job *l)
 {
 	static const char sql[] =
 	    "SELECT id, pw_hash, disabled FROM users WHERE name = ?";
@@ -107,7 +107,7 @@ api_auth_lookup(struct store *st, struct api_login *l)
 static void
 api_login_work(uv_work_t *w)
 {
-	struct api_login *l = w->data;
+	struct api_login_job *l = w->data;
 	bool match;
 
 	match = auth_password_verify(l->hash, l->password);
@@ -127,7 +127,7 @@ api_login_audit(struct server *srv, const struct audit_actor *actor,
 
 /* Create the session of a verified login and fill the reply. */
 static void
-api_login_succeed(struct api_login *l, struct http_resp *resp, int64_t now)
+api_login_succeed(struct api_login_job *l, struct http_resp *resp, int64_t now)
 {
 	struct server *srv = l->srv;
 	struct principal who;
@@ -172,7 +172,7 @@ api_login_succeed(struct api_login *l, struct http_resp *resp, int64_t now)
 
 /* Count and audit a failed login and fill the reply. */
 static void
-api_login_refuse(struct api_login *l, struct http_resp *resp, int64_t now)
+api_login_refuse(struct api_login_job *l, struct http_resp *resp, int64_t now)
 {
 	struct server *srv = l->srv;
 	struct audit_actor actor = { "user", l->name, l->source };
@@ -193,7 +193,7 @@ api_login_refuse(struct api_login *l, struct http_resp *resp, int64_t now)
 static void
 api_login_after(uv_work_t *w, int status)
 {
-	struct api_login *l = w->data;
+	struct api_login_job *l = w->data;
 	struct http_resp resp;
 	int64_t now = vtime_now_ms();
 
@@ -214,7 +214,7 @@ api_login_after(uv_work_t *w, int status)
 /* POST /api/v1/login {"user","password"}: check the password, open a session. */
 API_HANDLER(api_login)
 {
-	struct api_login *l;
+	struct api_login_job *l;
 	struct jsonx jx;
 	json_t *body;
 	const char *user, *password;
