@@ -16,6 +16,8 @@ PKG_CONFIG ?= pkg-config
 BUILD     ?= build/release
 OPT       ?= -O2 -g
 SAN       ?=
+V         ?=
+Q         := $(if $(filter 1,$(V)),,@)
 
 # Install what the build needs on a bare machine (quick no-op when present).
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
@@ -72,30 +74,40 @@ all: $(PROGRAMS)
 
 $(BUILD)/obj/common/%.o: src/common/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKGS_COMMON)) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKGS_COMMON)) -c -o $@ $<
 
 $(BUILD)/obj/server/%.o: src/server/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER)) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER)) -c -o $@ $<
 
 $(BUILD)/obj/sim/%.o: src/sim/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Isrc/sim $(call pc_cflags,$(PKGS_SIM)) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/sim $(call pc_cflags,$(PKGS_SIM)) -c -o $@ $<
 
 $(BUILD)/bin/vigild: $(COMMON_OBJ) $(SERVER_OBJ) $(BUILD)/obj/server/main.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SERVER)) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SERVER)) -lm
 
 $(BUILD)/bin/vigil-sim: $(COMMON_OBJ) $(SIM_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SIM)) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SIM)) -lm
 
 # Unit tests link the server and common objects (not main.o).
 $(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TEST)) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TEST)) \
 	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
 	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TEST)) -lm
+
+# Benchmark helpers link like unit tests.
+$(BUILD)/tests/bench_%: tests/bench/bench_%.c $(COMMON_OBJ) $(SERVER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER)) \
+	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
+	    $(call pc_libs,$(PKGS_SERVER)) -lm
 
 # The test suite: sanitizers on, every unit and end-to-end test, one summary line.
 check:
@@ -105,7 +117,8 @@ check:
 all-check: $(PROGRAMS) $(UNIT_BIN)
 
 bench:
-	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" $(PROGRAMS)
+	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/bin/vigild \
+	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite
 	@BUILD=build/bench sh tests/bench/run.sh
 
 lint:

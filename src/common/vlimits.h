@@ -58,4 +58,8 @@
 #define GATEWAY_SUPERVISION_MIN_S     10
 #define GATEWAY_SUPERVISION_MAX_S     86400
 
+/* Alarm detail (GET /api/v1/alarms/ID) */
+#define LIMIT_ALARM_EVENTS        100    /* newest events of the alarm shown */
+#define LIMIT_ALARM_HISTORY       200    /* newest history entries shown */
+
 #endif

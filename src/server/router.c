@@ -1,0 +1,161 @@
+#include "compat.h"
+
+#include "api.h"
+#include "auth.h"
+#include "router.h"
+#include "server.h"
+#include "vtime.h"
+
+#define R_USERS   ROLES_ALL_USERS
+#define R_OPS     ROLES_OPERATORS
+#define R_READ    (ROLES_OPERATORS | ROLE_BIT(ROLE_MANAGER))
+#define R_SUPER   (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+
+/*
+ * Every route of the API.  Anything not here is 404; a route's caller must
+ * authenticate as .auth says and, for people, hold one of .roles.
+ */
+const struct route router_table[] = {
+	{ HTTP_POST, "/api/v1/login", api_login, ROUTE_AUTH_NONE, 0 },
+	{ HTTP_POST, "/api/v1/logout", api_logout, ROUTE_AUTH_USER, R_USERS },
+	{ HTTP_GET, "/api/v1/me", api_me, ROUTE_AUTH_USER, R_USERS },
+
+	{ HTTP_POST, "/api/v1/ingest", api_ingest_events, ROUTE_AUTH_GATEWAY, 0 },
+	{ HTTP_POST, "/api/v1/ingest/positions", api_ingest_positions, ROUTE_AUTH_DEVICE, 0 },
+
+	{ HTTP_GET, "/api/v1/alarms", api_alarms_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/alarms/:id", api_alarm_get, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_POST, "/api/v1/alarms/:id/ack", api_alarm_ack, ROUTE_AUTH_USER, R_OPS },
+	{ HTTP_POST, "/api/v1/alarms/:id/assign", api_alarm_assign, ROUTE_AUTH_USER, R_OPS },
+	{ HTTP_POST, "/api/v1/alarms/:id/release", api_alarm_release, ROUTE_AUTH_USER, R_OPS },
+	{ HTTP_POST, "/api/v1/alarms/:id/close", api_alarm_close, ROUTE_AUTH_USER, R_OPS },
+	{ HTTP_POST, "/api/v1/alarms/:id/notes", api_alarm_note, ROUTE_AUTH_USER, R_OPS },
+	{ HTTP_POST, "/api/v1/alarms/:id/reopen", api_alarm_reopen, ROUTE_AUTH_USER, R_SUPER },
+
+	{ HTTP_GET, "/api/v1/guards", api_guards_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_POST, "/api/v1/guards/:callsign/status", api_guard_status, ROUTE_AUTH_USER,
+	    R_OPS | ROLE_BIT(ROLE_GUARD) },
+
+	{ HTTP_GET, "/api/v1/sites", api_sites_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/sites/:key", api_site_get, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/sites/:key/points", api_points_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/gateways", api_gateways_list, ROUTE_AUTH_USER, R_READ },
+
+	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROUTE_AUTH_USER, R_SUPER },
+};
+const int router_table_len = (int)ARRAY_LEN(router_table);
+
+/*
+ * Match path against pattern segment by segment; ":x" takes one non-empty
+ * segment into params (pointers into scratch, a copy of path).
+ */
+static bool
+router_match(const char *pattern, const char *path, char *scratch, size_t len,
+    const char **params, int *nparams)
+{
+	const char *pp = pattern;
+	char *sp;
+
+	snprintf(scratch, len, "%s", path);
+	sp = scratch;
+	*nparams = 0;
+	while (*pp != '\0' && *sp != '\0') {
+		if (*pp == ':') {
+			char *seg = sp;
+
+			while (*pp != '\0' && *pp != '/')
+				pp++;
+			while (*sp != '\0' && *sp != '/')
+				sp++;
+			if (sp == seg || *nparams == HTTP_MAX_PATH_PARAMS)
+				return false;
+			params[(*nparams)++] = seg;
+			if (*sp == '/' && *pp == '/') {
+				*sp++ = '\0';
+				pp++;
+			} else if (*sp == '/' || *pp == '/') {
+				return false;
+			}
+			continue;
+		}
+		if (*pp != *sp)
+			return false;
+		pp++;
+		sp++;
+	}
+	return *pp == '\0' && *sp == '\0';
+}
+
+/* Refuse with 401 and the right challenge for the route's kind of caller. */
+static enum route_result
+router_unauthorized(const struct route *r, struct http_resp *resp)
+{
+	if (r->auth == ROUTE_AUTH_USER) {
+		resp_error(resp, 401, "unauthorized",
+		    "a valid session token is required: log in again");
+		resp->www_authenticate = "Bearer realm=\"vigil\"";
+	} else {
+		resp_error(resp, 401, "unauthorized", "%s",
+		    r->auth == ROUTE_AUTH_GATEWAY ?
+		    "unknown gateway or wrong secret" :
+		    "unknown device or wrong secret");
+		resp->www_authenticate = "Basic realm=\"vigil\"";
+	}
+	return ROUTE_DONE;
+}
+
+/* Resolve the caller, check the route's role rule, and run the handler. */
+enum route_result
+router_dispatch(struct server *srv, struct http_req *req, struct http_resp *resp)
+{
+	char scratch[LIMIT_URI_BYTES + 1];
+	const struct route *r = NULL;
+	bool path_known = false;
+	int rc = 0;
+
+	for (int i = 0; i < router_table_len && r == NULL; i++) {
+		const struct route *t = &router_table[i];
+
+		if (!router_match(t->pattern, req->path, scratch, sizeof scratch,
+		    req->params, &req->nparams))
+			continue;
+		path_known = true;
+		if (t->method == req->method)
+			r = t;
+	}
+	if (r == NULL) {
+		if (path_known)
+			resp_error(resp, 405, "method_not_allowed",
+			    "%s does not take this method", req->path);
+		else
+			resp_error(resp, 404, "not_found", "no such endpoint: %.200s",
+			    req->path);
+		return ROUTE_DONE;
+	}
+	/* Matching again leaves the params pointing at this route's segments. */
+	router_match(r->pattern, req->path, scratch, sizeof scratch, req->params,
+	    &req->nparams);
+	memset(&req->who, 0, sizeof req->who);
+	switch (r->auth) {
+	case ROUTE_AUTH_NONE:
+		break;
+	case ROUTE_AUTH_USER:
+		rc = auth_session_check(srv->st, req->authorization, vtime_now_ms(),
+		    &req->who);
+		break;
+	case ROUTE_AUTH_GATEWAY:
+		rc = auth_gateway_check(srv->st, req->authorization, &req->who);
+		break;
+	case ROUTE_AUTH_DEVICE:
+		rc = auth_device_check(srv->st, req->authorization, &req->who);
+		break;
+	}
+	if (rc != 0)
+		return router_unauthorized(r, resp);
+	if (r->auth == ROUTE_AUTH_USER && (r->roles & ROLE_BIT(req->who.role)) == 0) {
+		resp_error(resp, 403, "forbidden", "the %s role may not do this",
+		    role_name(req->who.role));
+		return ROUTE_DONE;
+	}
+	return r->fn(srv, req, resp);
+}
