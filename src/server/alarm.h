@@ -69,4 +69,14 @@ int64_t alarm_clear_system(struct server *srv, int64_t gateway_id,
 /* One alarm as the API shows it, or NULL when there is none with that id. */
 json_t *alarm_json_by_id(struct server *srv, int64_t id);
 
+struct audit_actor;
+/* A guard as the API shows it ({callsign,name,site,status,status_since,position,alarms}), or NULL. */
+json_t *alarm_guard_json(struct server *srv, int64_t guard_id);
+/* Set a guard's status (stream guard.updated, audit guard.status); 1 changed, 0 same, -1 error. */
+int alarm_guard_set_status(struct server *srv, int64_t guard_id, enum guard_status to,
+    const struct audit_actor *who, int64_t alarm_id, int64_t now_ms);
+/* Make a guard available again unless it still has assigned alarms; 1, 0 or -1. */
+int alarm_guard_settle(struct server *srv, int64_t guard_id,
+    const struct audit_actor *who, int64_t alarm_id, int64_t now_ms);
+
 #endif

@@ -8,14 +8,6 @@
 #include "streamlog.h"
 #include "vtime.h"
 
-/* Guards as alarms move them; api_alarms.c and api_guards.c use these too. */
-json_t *alarm_guard_json(struct server *srv, int64_t guard_id);
-int alarm_guard_set_status(struct server *srv, int64_t guard_id,
-    enum guard_status to, const struct audit_actor *who, int64_t alarm_id,
-    int64_t now_ms);
-int alarm_guard_settle(struct server *srv, int64_t guard_id,
-    const struct audit_actor *who, int64_t alarm_id, int64_t now_ms);
-
 /*
  * The columns of an alarm as the API shows it, in the order of alarm_cols:
  * objects by their keys, the guard by its callsign.

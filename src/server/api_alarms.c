@@ -14,13 +14,6 @@
 #include "txn.h"
 #include "vtime.h"
 
-/* Guards as alarms move them (alarms.c). */
-int alarm_guard_set_status(struct server *srv, int64_t guard_id,
-    enum guard_status to, const struct audit_actor *who, int64_t alarm_id,
-    int64_t now_ms);
-int alarm_guard_settle(struct server *srv, int64_t guard_id,
-    const struct audit_actor *who, int64_t alarm_id, int64_t now_ms);
-
 /* How each action is named in the audit log and in messages. */
 static const struct api_alarm_verb {
 	const char *audit;

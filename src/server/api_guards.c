@@ -1,5 +1,6 @@
 #include "compat.h"
 
+#include "alarm.h"
 #include "api.h"
 #include "audit.h"
 #include "auth.h"
@@ -10,12 +11,6 @@
 #include "streamlog.h"
 #include "txn.h"
 #include "vtime.h"
-
-/* Guards as alarms move them (alarms.c). */
-json_t *alarm_guard_json(struct server *srv, int64_t guard_id);
-int alarm_guard_set_status(struct server *srv, int64_t guard_id,
-    enum guard_status to, const struct audit_actor *who, int64_t alarm_id,
-    int64_t now_ms);
 
 /*
  * True when who may see guard_id of site_id (0 for a guard of every site):

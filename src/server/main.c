@@ -26,6 +26,7 @@
 #include "site_import.h"
 #include "store.h"
 #include "streamlog.h"
+#include "supervise.h"
 
 #define VIGILD_DEFAULT_DB     "vigil.db"
 #define VIGILD_DEFAULT_LISTEN "127.0.0.1:8473"
@@ -93,6 +94,7 @@ vigild_on_signal(uv_signal_t *h, int signum)
 		return;
 	srv->stopping = true;
 	log_info("vigild: signal %d, stopping", signum);
+	supervise_stop(srv);
 	ingest_free(srv);
 	http_stop(srv);
 	uv_close((uv_handle_t *)&vigild_sigint, NULL);
@@ -152,6 +154,7 @@ vigild_serve(struct server *srv)
 	vigild_sigint.data = vigild_sigterm.data = srv;
 	uv_signal_start(&vigild_sigint, vigild_on_signal, SIGINT);
 	uv_signal_start(&vigild_sigterm, vigild_on_signal, SIGTERM);
+	supervise_start(srv);
 	log_info("vigild %s listening on %s:%d (%s), database %s", VIGIL_VERSION,
 	    srv->cfg.listen_addr, srv->bound_port,
 	    srv->cfg.cert_path != NULL ? "TLS" : "plain HTTP", srv->cfg.db_path);
@@ -224,7 +227,7 @@ vigild_user_add(struct server *srv, int argc, char **argv)
 	char *password, *cause = NULL;
 	int nsites = 0, c, rc;
 
-	optind = 1;
+	optind = 0; /* GNU getopt: start over, including its internal state */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': role = optarg; break;

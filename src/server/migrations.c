@@ -147,6 +147,8 @@ static const char migration_1[] =
 "  outcome TEXT NOT NULL,"
 "  prev_hash TEXT NOT NULL,"
 "  hash TEXT NOT NULL);"
+"CREATE INDEX audit_object ON audit (object_type, object_id, seq);"
+"CREATE INDEX alarms_guard ON alarms (guard_id) WHERE state = 'assigned';"
 "CREATE TABLE stream ("
 "  seq INTEGER PRIMARY KEY,"
 "  ts_ms INTEGER NOT NULL,"
