@@ -263,6 +263,17 @@ http_refuse(struct lws *wsi, struct http_conn *c, int status, const char *code,
 	http_reply_ready(wsi, c);
 }
 
+/* Refuse a body over LIMIT_BODY_BYTES. */
+static void
+http_refuse_large(struct lws *wsi, struct http_conn *c)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof msg, "the request body is larger than the limit of %d bytes",
+	    LIMIT_BODY_BYTES);
+	http_refuse(wsi, c, 413, "too_large", msg);
+}
+
 /* Write the reply's headers, then its body in chunks, one write per callback. */
 static int
 http_write(struct lws *wsi, struct http_conn *c)
@@ -370,9 +381,7 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			lws_hdr_copy(wsi, num, sizeof num, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 			cl = strtoll(num, NULL, 10);
 			if (cl > LIMIT_BODY_BYTES) {
-				http_refuse(wsi, c, 413, "too_large",
-				    "the request body is larger than the limit of "
-				    "1048576 bytes");
+				http_refuse_large(wsi, c);
 				return 0;
 			}
 			if (cl > 0)
@@ -402,8 +411,7 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (!c->in_request)
 			return 0;
 		if (c->body_too_large) {
-			http_refuse(wsi, c, 413, "too_large",
-			    "the request body is larger than the limit of 1048576 bytes");
+			http_refuse_large(wsi, c);
 			return 0;
 		}
 		http_dispatch(srv, wsi, c);
