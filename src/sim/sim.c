@@ -1,7 +1,0 @@
-#include "compat.h"
-
-int
-main(void)
-{
-	return 0;
-}
