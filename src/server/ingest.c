@@ -59,6 +59,7 @@ struct ingest_queue {
 	struct ingest_item **tail;
 	size_t n;
 	struct ingest_stats stats;
+	int64_t data_version;    /* of the store when caches were last valid */
 };
 
 static void ingest_on_check(uv_check_t *h);
@@ -139,6 +140,18 @@ ingest_enqueue(struct server *srv, struct ingest_item *it)
 	if (srv->loop != NULL && !q->check_active) {
 		uv_check_start(&q->check, ingest_on_check);
 		q->check_active = true;
+	}
+}
+
+/* Drop cached rules when another process (a site import) changed the store. */
+static void
+ingest_check_caches(struct server *srv)
+{
+	int64_t v = store_data_version(srv->st);
+
+	if (v != srv->ingest->data_version) {
+		rules_invalidate();
+		srv->ingest->data_version = v;
 	}
 }
 
@@ -295,6 +308,7 @@ ingest_events(struct server *srv, struct http_req *req, struct http_resp *resp)
 		return ingest_busy(resp);
 	if ((root = ingest_parse(req, resp)) == NULL)
 		return -1;
+	ingest_check_caches(srv);
 	jsonx_begin(&jx, root, "");
 	events = jsonx_array(&jx, "events", true, LIMIT_BATCH_EVENTS);
 	if (jsonx_done(&jx) != 0) {

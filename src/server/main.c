@@ -165,6 +165,10 @@ vigild_serve(struct server *srv)
 	return 0;
 }
 
+#define SITE_TOTAL(c) ((c).created + (c).updated + (c).unchanged)
+#define SITE_SUM(s, f) ((s).sites.f + (s).points.f + (s).gateways.f + \
+    (s).guards.f + (s).rules.f)
+
 /* vigild site import FILE...: load site files into the database. */
 static int
 vigild_site_import(struct server *srv, int argc, char **argv)
@@ -182,16 +186,12 @@ vigild_site_import(struct server *srv, int argc, char **argv)
 			free(cause);
 			return EX_DATAERR;
 		}
-		printf("%s: %d points, %d gateways, %d guards, %d rules "
-		    "(%d created, %d updated)\n", argv[i],
-		    stats.points.created + stats.points.updated,
-		    stats.gateways.created + stats.gateways.updated,
-		    stats.guards.created + stats.guards.updated,
-		    stats.rules.created + stats.rules.updated,
-		    stats.sites.created + stats.points.created +
-		    stats.gateways.created + stats.guards.created + stats.rules.created,
-		    stats.sites.updated + stats.points.updated +
-		    stats.gateways.updated + stats.guards.updated + stats.rules.updated);
+		printf("%s: %d points, %d gateways, %d guards, %d rules: "
+		    "%d created, %d updated, %d unchanged\n", argv[i],
+		    SITE_TOTAL(stats.points), SITE_TOTAL(stats.gateways),
+		    SITE_TOTAL(stats.guards), SITE_TOTAL(stats.rules),
+		    SITE_SUM(stats, created), SITE_SUM(stats, updated),
+		    SITE_SUM(stats, unchanged));
 	}
 	return 0;
 }

@@ -45,6 +45,12 @@ void store_rollback(struct store *st);
 /* True inside store_begin .. store_commit. */
 bool store_in_tx(struct store *st);
 
+/*
+ * SQLite's data version: it changes when ANOTHER connection (e.g. "vigild
+ * site import" in another process) commits, so caches can be dropped then.
+ */
+int64_t store_data_version(struct store *st);
+
 /* Run sql (no rows) with no parameters; 0 or -1 (logged). */
 int store_exec(struct store *st, const char *sql);
 /* The last SQLite error message. */

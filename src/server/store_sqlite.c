@@ -218,6 +218,20 @@ store_in_tx(struct store *st)
 	return st->in_tx;
 }
 
+/* SQLite's data version, which changes when another connection commits. */
+int64_t
+store_data_version(struct store *st)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *s = store_stmt(st, sql);
+	int64_t v = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 /* The last SQLite error message. */
 const char *
 store_errmsg(struct store *st)
