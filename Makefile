@@ -30,7 +30,8 @@ endif
 NCURSES_PC := $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
 PKGS_COMMON := jansson libsodium
 PKGS_SERVER := libuv libwebsockets jansson sqlite3 libsodium inih
-PKGS_CLIENT := libuv libwebsockets libcurl jansson libsodium inih $(NCURSES_PC)
+PKGS_CLIENT := libuv libwebsockets libcurl jansson libsodium inih
+PKGS_TUI    := $(PKGS_CLIENT) $(NCURSES_PC)
 PKGS_SIM    := libcurl jansson libsodium inih
 PKGS_TEST   := cmocka
 
@@ -59,8 +60,11 @@ obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
 SERVER_OBJ := $(call obj,$(SERVER_SRC))
 SIM_OBJ    := $(call obj,$(SIM_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+CLI_OBJ    := $(call obj,$(CLI_SRC))
+TUI_OBJ    := $(call obj,$(TUI_SRC))
 
-PROGRAMS := $(BUILD)/bin/vigild $(BUILD)/bin/vigil-sim
+PROGRAMS := $(BUILD)/bin/vigild $(BUILD)/bin/vigil $(BUILD)/bin/vigil-sim
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -86,6 +90,25 @@ $(BUILD)/obj/sim/%.o: src/sim/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/sim $(call pc_cflags,$(PKGS_SIM)) -c -o $@ $<
+
+$(BUILD)/obj/client/%.o: src/client/%.c
+	@echo "  CC      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/client $(call pc_cflags,$(PKGS_CLIENT)) -c -o $@ $<
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c
+	@echo "  CC      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/client -Isrc/cli -Isrc/tui $(call pc_cflags,$(PKGS_TUI)) -c -o $@ $<
+
+$(BUILD)/obj/tui/%.o: src/tui/%.c
+	@echo "  CC      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/client -Isrc/tui $(call pc_cflags,$(PKGS_TUI)) -c -o $@ $<
+
+$(BUILD)/bin/vigil: $(COMMON_OBJ) $(CLIENT_OBJ) $(CLI_OBJ) $(TUI_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TUI)) -lm
 
 $(BUILD)/bin/vigild: $(COMMON_OBJ) $(SERVER_OBJ) $(BUILD)/obj/server/main.o
 	@mkdir -p $(@D)
@@ -130,13 +153,14 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sites
 	install -m 755 $(BUILD)/bin/vigild $(DESTDIR)$(SBINDIR)/vigild
+	install -m 755 $(BUILD)/bin/vigil $(DESTDIR)$(BINDIR)/vigil
 	install -m 755 $(BUILD)/bin/vigil-sim $(DESTDIR)$(BINDIR)/vigil-sim
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	cp -R contrib/sites/. $(DESTDIR)$(DATADIR)/sites/
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/vigild $(DESTDIR)$(BINDIR)/vigil-sim
+	rm -f $(DESTDIR)$(SBINDIR)/vigild $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(BINDIR)/vigil-sim
 	for m in man/*.[1-8]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
