@@ -125,6 +125,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ)
 	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
 	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TEST)) -lm
 
+# A hand-rolled WebSocket client for the stream tests (plain libc).
+$(BUILD)/tests/wsprobe: tests/e2e/wsprobe.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(OPT) $(WARN) -Wno-missing-prototypes $(SANFLAGS) -o $@ $<
+
 # Benchmark helpers link like unit tests.
 $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(COMMON_OBJ) $(SERVER_OBJ)
 	@mkdir -p $(@D)
@@ -137,7 +142,7 @@ check:
 	$(MAKE) BUILD=build/check SAN=1 all-check
 	@BUILD=build/check sh tests/run.sh
 
-all-check: $(PROGRAMS) $(UNIT_BIN)
+all-check: $(PROGRAMS) $(UNIT_BIN) $(BUILD)/tests/wsprobe
 
 bench:
 	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/bin/vigild \

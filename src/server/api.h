@@ -46,6 +46,9 @@ API_HANDLER(api_site_get);
 API_HANDLER(api_points_list);
 API_HANDLER(api_gateways_list);
 
+/* router.c */
+API_HANDLER(api_stream_plain);
+
 /* api_audit.c */
 API_HANDLER(api_audit_list);
 

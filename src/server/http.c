@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include "http.h"
+#include "hub.h"
 #include "log.h"
 #include "router.h"
 #include "server.h"
@@ -429,8 +430,17 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static const struct lws_protocols http_protocols[] = {
+/* The lws callback of the stream's subprotocol: the hub handles it. */
+static int
+http_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	return hub_callback(wsi, (int)reason, user, in, len);
+}
+
+static struct lws_protocols http_protocols[] = {
 	{ "http", http_callback, sizeof(struct http_conn), 0, 0, NULL, 0 },
+	{ HUB_SUBPROTOCOL, http_ws_callback, 0, HUB_RX_MAX, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -457,6 +467,7 @@ http_start(struct server *srv, char **cause)
 	struct lws_vhost *vh;
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, http_lws_log);
+	http_protocols[1].per_session_data_size = hub_client_size();
 	memset(&info, 0, sizeof info);
 	info.port = srv->cfg.listen_port;
 	info.iface = srv->cfg.listen_addr;

@@ -1,8 +1,13 @@
 /*
- * hub.h: fan-out of committed stream messages to connected consoles.
+ * hub.h: the live stream, GET /api/v1/stream upgraded to WebSocket.
  *
- * A message is encoded once ({"seq","type","ts","data"}) and the same bytes,
- * reference-counted, are queued on every connection allowed to see its site.
+ * A committed change's message is encoded once
+ * ({"seq","type","ts","site","data"}) and the same reference-counted bytes
+ * are queued on every connection allowed to see its site.  A connection that
+ * resumes with ?since=SEQ is first fed from the stream table, page by page,
+ * then switched to live messages; a connection whose queue overflows is sent
+ * "resync" and closed, so a slow console never makes the server grow.  The
+ * protocol is in vigil-protocol(7).
  */
 #ifndef VIGIL_HUB_H
 #define VIGIL_HUB_H
@@ -12,22 +17,44 @@
 
 struct hub;
 struct server;
+struct lws;
+
+#define HUB_SUBPROTOCOL      "vigil.v1"
+#define HUB_HEARTBEAT_S      5        /* a heartbeat to every client this often */
+#define HUB_QUEUE_MAX        8192     /* messages waiting for one client */
+#define HUB_QUEUE_BYTES      (16 * 1024 * 1024) /* bytes waiting for one client */
+#define HUB_CATCHUP_PAGE     2000     /* rows read from the log at a time */
+#define HUB_RX_MAX           4096     /* largest message a client may send */
+#define HUB_LOG_KEEP         2000000  /* stream messages kept for resuming */
+#define HUB_CLOSE_GRACE_S    30       /* a closing client must take its last words by then */
+#define HUB_TRIM_ROWS        20000    /* rows trimmed from the log per heartbeat */
 
 struct hub_msg {
 	int refs;
-	int64_t seq;
+	int64_t seq;          /* 0 for control messages (hello, heartbeat, ...) */
 	int64_t site_id;
-	char type[48];
 	size_t len;
 	unsigned char *buf;   /* LWS_PRE bytes of headroom, then len bytes */
 };
 
-/* Encode a message once from its parts (data is JSON text). */
+/* Encode a change message once from its parts (data is JSON text). */
 struct hub_msg *hub_msg_new(int64_t seq, const char *type, int64_t site_id,
-    int64_t ts_ms, const char *data);
+    const char *site_key, int64_t ts_ms, const char *data);
 /* Drop a reference; frees at zero. */
 void hub_msg_unref(struct hub_msg *m);
-/* Hand a committed message to every subscriber that may see it; takes the reference. */
+
+/* Create the hub and its heartbeat on the server's loop. */
+struct hub *hub_new(struct server *srv);
+/* Stop the heartbeat and free the hub (connections close with lws). */
+void hub_free(struct hub *h);
+/* Hand a committed message to every client that may see it; takes the reference. */
 void hub_publish(struct hub *h, struct hub_msg *m);
+/* Number of connected stream clients. */
+size_t hub_clients(struct hub *h);
+
+/* The lws protocol callback of the "vigil.v1" subprotocol. */
+int hub_callback(struct lws *wsi, int reason, void *user, void *in, size_t len);
+/* Size of the per-connection state lws allocates for hub_callback. */
+size_t hub_client_size(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "audit_cli.h"
 #include "auth.h"
 #include "http.h"
+#include "hub.h"
 #include "ingest.h"
 #include "log.h"
 #include "server.h"
@@ -97,6 +98,7 @@ vigild_on_signal(uv_signal_t *h, int signum)
 	supervise_stop(srv);
 	ingest_free(srv);
 	http_stop(srv);
+	hub_free(srv->hub);
 	uv_close((uv_handle_t *)&vigild_sigint, NULL);
 	uv_close((uv_handle_t *)&vigild_sigterm, NULL);
 }
@@ -138,6 +140,7 @@ vigild_serve(struct server *srv)
 	srv->loop = uv_default_loop();
 	srv->throttle = throttle_new();
 	ingest_new(srv);
+	hub_new(srv);
 	if (http_start(srv, &cause) != 0) {
 		fprintf(stderr, "vigild: %s\n", cause);
 		free(cause);

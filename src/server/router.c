@@ -2,6 +2,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "hub.h"
 #include "router.h"
 #include "server.h"
 #include "vtime.h"
@@ -42,8 +43,19 @@ const struct route router_table[] = {
 	{ HTTP_GET, "/api/v1/gateways", api_gateways_list, ROUTE_AUTH_USER, R_READ },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROUTE_AUTH_USER, R_SUPER },
+	{ HTTP_GET, "/api/v1/stream", api_stream_plain, ROUTE_AUTH_NONE, 0 },
 };
 const int router_table_len = (int)ARRAY_LEN(router_table);
+
+/* GET /api/v1/stream without a WebSocket upgrade: say how to ask. */
+API_HANDLER(api_stream_plain)
+{
+	(void)srv;
+	(void)req;
+	resp_error(resp, 426, "upgrade_required", "the stream is a WebSocket: "
+	    "upgrade with the subprotocol %s", HUB_SUBPROTOCOL);
+	return ROUTE_DONE;
+}
 
 /*
  * Match path against pattern segment by segment; ":x" takes one non-empty

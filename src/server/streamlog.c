@@ -22,6 +22,29 @@ streamlog_get(struct server *srv)
 	return srv->slog;
 }
 
+/* The key of site_id for the message envelope, or NULL. */
+static const char *
+streamlog_site_key(struct server *srv, int64_t site_id)
+{
+	static const char sql[] = "SELECT key FROM sites WHERE id = ?";
+	static char key[LIMIT_KEY_LEN + 1];
+	static int64_t cached_id;
+	sqlite3_stmt *s;
+
+	if (site_id <= 0)
+		return NULL;
+	if (site_id == cached_id)
+		return key;
+	s = store_stmt(srv->st, sql);
+	store_bind_int(s, 1, site_id);
+	key[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(key, sizeof key, "%s", store_col_text(s, 0));
+	sqlite3_reset(s);
+	cached_id = key[0] != '\0' ? site_id : 0;
+	return key;
+}
+
 /* Append a message about site_id with data (stolen) in the current transaction. */
 int64_t
 streamlog_append(struct server *srv, const char *type, int64_t site_id,
@@ -46,12 +69,14 @@ streamlog_append(struct server *srv, const char *type, int64_t site_id,
 		return -1;
 	}
 	seq = sqlite3_last_insert_rowid(store_db(srv->st));
+	sqlite3_reset(s);
 	if (srv->hub != NULL) {
 		if (sl->n == sl->cap) {
 			sl->cap = sl->cap ? sl->cap * 2 : 64;
 			sl->msgs = xrealloc(sl->msgs, sl->cap * sizeof *sl->msgs);
 		}
-		sl->msgs[sl->n++] = hub_msg_new(seq, type, site_id, now_ms, text);
+		sl->msgs[sl->n++] = hub_msg_new(seq, type, site_id,
+		    streamlog_site_key(srv, site_id), now_ms, text);
 	}
 	free(text);
 	json_decref(data);
