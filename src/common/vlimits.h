@@ -14,7 +14,22 @@
 #define LIMIT_HEADER_BYTES        4096          /* one header value we read */
 #define LIMIT_RESPONSE_BYTES      (64 * 1024 * 1024) /* one buffered reply */
 
+#define LIMIT_HTTP_REQUEST_S      30            /* a request must arrive whole within this */
+#define LIMIT_HTTP_KEEPALIVE_S    75            /* an idle keep-alive connection is closed */
+#define LIMIT_HTTP_DEFER_S        60            /* a deferred reply must come within this */
+#define LIMIT_HTTP_CONNECTIONS    256           /* requests being read or answered at once */
+#define LIMIT_QUERY_ARGS          16            /* query arguments read from one URI */
+
+/* The live stream */
+#define STREAM_HEARTBEAT_S        5             /* a heartbeat to every console this often */
+#define LIMIT_STREAM_RX_BYTES     4096          /* largest message a console may send */
+#define LIMIT_STREAM_QUEUE_MSGS   8192          /* messages waiting for one console */
+#define LIMIT_STREAM_QUEUE_BYTES  (16 * 1024 * 1024) /* bytes waiting for one console */
+#define LIMIT_STREAM_LOG_KEEP     2000000       /* messages kept for resuming */
+#define LIMIT_STREAM_CLOSE_S      30            /* a closing console must take its last words by then */
+
 /* Ingest */
+#define INGEST_RETRY_AFTER_S      1      /* Retry-After when the server is saving or busy */
 #define LIMIT_BATCH_EVENTS        1000   /* events in one ingest request */
 #define LIMIT_BATCH_POSITIONS     1000   /* positions in one request */
 #define LIMIT_EVENT_ID_LEN        64     /* a gateway's event id */
@@ -48,6 +63,7 @@
 #define LOGIN_FAIL_MAX_ACCOUNT    5            /* per account in the window */
 #define LOGIN_FAIL_MAX_ADDRESS    20           /* per address in the window */
 #define LOGIN_THROTTLE_SLOTS      1024         /* tracked accounts and addresses */
+#define LIMIT_USER_SITES          64           /* sites a manager may be scoped to */
 
 /* Queries */
 #define LIMIT_LIST_DEFAULT        500    /* rows in a snapshot page by default */
@@ -61,5 +77,17 @@
 /* Alarm detail (GET /api/v1/alarms/ID) */
 #define LIMIT_ALARM_EVENTS        100    /* newest events of the alarm shown */
 #define LIMIT_ALARM_HISTORY       200    /* newest history entries shown */
+
+/* The client (vigil): REST calls and the live stream */
+#define CLIENT_CONNECT_TIMEOUT_S  10     /* TCP (and TLS) connect to vigild */
+#define CLIENT_REQUEST_TIMEOUT_S  60     /* one whole REST call, reply included */
+#define LIMIT_STREAM_MESSAGE_BYTES (1024 * 1024) /* one stream message, fragments joined */
+#define LIMIT_SESSION_FILE_BYTES  16384  /* the stored login session */
+#define STREAM_BACKOFF_MIN_MS     500    /* first reconnection delay */
+#define STREAM_BACKOFF_MAX_MS     15000  /* reconnection delay at most */
+#define STREAM_BACKOFF_JITTER_PCT 25     /* each delay varies by up to +-this */
+#define STREAM_HEARTBEAT_DEFAULT_S 5     /* heartbeat period until "hello" says */
+#define STREAM_STALE_HEARTBEATS   2      /* heartbeats unheard before STALE */
+#define STREAM_DEAD_HEARTBEATS    4      /* unheard before dropping the connection */
 
 #endif

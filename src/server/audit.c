@@ -332,6 +332,9 @@ audit_entry_json(const struct audit_entry *e)
 	json_object_set_new(o, "site_id", e->site_id != 0 ?
 	    json_integer(e->site_id) : json_null());
 	json_object_set_new(o, "details", details != NULL ? details : json_null());
+	/* The text as hashed, so anyone can recompute the chain exactly. */
+	json_object_set_new(o, "details_text", json_string(e->details != NULL ?
+	    e->details : "{}"));
 	json_object_set_new(o, "source", json_string(e->source));
 	json_object_set_new(o, "outcome", json_string(e->outcome));
 	json_object_set_new(o, "prev_hash", json_string(e->prev_hash));

@@ -19,7 +19,7 @@
 struct store;
 
 #define AUTH_TOKEN_HEX_LEN (SESSION_TOKEN_BYTES * 2)
-#define AUTH_MAX_SITES 64
+#define AUTH_MAX_SITES LIMIT_USER_SITES
 
 enum principal_kind {
 	PRINCIPAL_NONE,

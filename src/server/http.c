@@ -11,10 +11,10 @@
 
 #define HTTP_CHUNK_BYTES     (32 * 1024)
 #define HTTP_HEADER_ROOM     2048
-#define HTTP_TIMEOUT_S       30     /* a request must arrive whole within this */
-#define HTTP_KEEPALIVE_S     75
-#define HTTP_HEADER_POOL     256    /* requests being read or answered at once */
-#define HTTP_DEFER_TIMEOUT_S 60     /* a deferred reply must come within this */
+#define HTTP_TIMEOUT_S       LIMIT_HTTP_REQUEST_S
+#define HTTP_KEEPALIVE_S     LIMIT_HTTP_KEEPALIVE_S
+#define HTTP_HEADER_POOL     LIMIT_HTTP_CONNECTIONS
+#define HTTP_DEFER_TIMEOUT_S LIMIT_HTTP_DEFER_S
 
 /* A deferred request's link back to its connection, cut when it closes. */
 struct http_pending {
@@ -419,6 +419,9 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return http_write(wsi, c);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* A WebSocket upgrade without the stream's subprotocol. */
+		return -1;
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		if (c != NULL)

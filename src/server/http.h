@@ -16,9 +16,11 @@
 
 #include <jansson.h>
 
+#include "vlimits.h"
+
 #include "auth.h"
 
-#define HTTP_MAX_QUERY_ARGS 16
+#define HTTP_MAX_QUERY_ARGS LIMIT_QUERY_ARGS
 #define HTTP_MAX_PATH_PARAMS 4
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_DELETE, HTTP_PATCH, HTTP_OTHER };

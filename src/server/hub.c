@@ -154,15 +154,19 @@ hub_close_after(struct hub_client *c, struct hub_msg *last,
 	snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
 }
 
-/* Tell a client it must refetch its snapshots, and close. */
+/*
+ * Tell a client it must refetch its snapshots, and close.  A client that fell
+ * behind loses what was queued for it (it will refetch anyway).
+ */
 static void
 hub_resync(struct hub *h, struct hub_client *c, const char *reason,
-    enum lws_close_status status)
+    enum lws_close_status status, bool drop_queue)
 {
 	json_t *data = json_pack("{s:s, s:I}", "reason", reason, "head",
 	    (json_int_t)streamlog_head(h->srv));
 
-	hub_queue_clear(c);
+	if (drop_queue)
+		hub_queue_clear(c);
 	hub_close_after(c, hub_msg_control("resync", data), status, "resync");
 }
 
@@ -189,7 +193,7 @@ hub_publish(struct hub *h, struct hub_msg *m)
 			log_warn("stream: %s is too slow (%zu messages waiting): resync",
 			    c->who.name, c->qlen);
 			hub_resync(h, c, "the console fell too far behind",
-			    LWS_CLOSE_STATUS_POLICY_VIOLATION);
+			    LWS_CLOSE_STATUS_POLICY_VIOLATION, true);
 			continue;
 		}
 		c->last_seq = m->seq;
@@ -278,6 +282,7 @@ static int
 hub_open(struct hub *h, struct lws *wsi, struct hub_client *c)
 {
 	int64_t head = streamlog_head(h->srv), since;
+	char path[64];
 	json_t *hello;
 
 	c->wsi = wsi;
@@ -287,6 +292,13 @@ hub_open(struct hub *h, struct lws *wsi, struct hub_client *c)
 	h->clients = c;
 	c->linked = true;
 	h->nclients++;
+	if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) < 0 ||
+	    strcmp(path, "/api/v1/stream") != 0) {
+		hub_close_after(c, hub_msg_control("error", json_pack("{s:s, s:s}",
+		    "code", "not_found", "message", "the stream is /api/v1/stream")),
+		    LWS_CLOSE_STATUS_POLICY_VIOLATION, "not found");
+		return 0;
+	}
 	if (lws_hdr_copy(wsi, c->authorization, sizeof c->authorization,
 	    WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
 		c->authorization[0] = '\0';
@@ -318,7 +330,8 @@ hub_open(struct hub *h, struct lws *wsi, struct hub_client *c)
 	hub_send_control(c, hub_msg_control("hello", hello));
 	if (since > head || (since < head && since + 1 < hub_log_oldest(h, head))) {
 		hub_resync(h, c, since > head ? "since is newer than the server's log" :
-		    "since is older than what the log keeps", LWS_CLOSE_STATUS_NORMAL);
+		    "since is older than what the log keeps", LWS_CLOSE_STATUS_NORMAL,
+		    false);
 		return 0;
 	}
 	c->last_seq = since;
@@ -472,7 +485,7 @@ hub_on_heartbeat(uv_timer_t *t)
 			}
 			if (!hub_queue_push(c, beat))
 				hub_resync(h, c, "the console fell too far behind",
-				    LWS_CLOSE_STATUS_POLICY_VIOLATION);
+				    LWS_CLOSE_STATUS_POLICY_VIOLATION, true);
 		}
 		hub_msg_unref(beat);
 	}

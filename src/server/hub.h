@@ -15,18 +15,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vlimits.h"
+
 struct hub;
 struct server;
 struct lws;
 
 #define HUB_SUBPROTOCOL      "vigil.v1"
-#define HUB_HEARTBEAT_S      5        /* a heartbeat to every client this often */
-#define HUB_QUEUE_MAX        8192     /* messages waiting for one client */
-#define HUB_QUEUE_BYTES      (16 * 1024 * 1024) /* bytes waiting for one client */
+#define HUB_HEARTBEAT_S      STREAM_HEARTBEAT_S        /* a heartbeat to every client this often */
+#define HUB_QUEUE_MAX        LIMIT_STREAM_QUEUE_MSGS     /* messages waiting for one client */
+#define HUB_QUEUE_BYTES      LIMIT_STREAM_QUEUE_BYTES /* bytes waiting for one client */
 #define HUB_CATCHUP_PAGE     2000     /* rows read from the log at a time */
-#define HUB_RX_MAX           4096     /* largest message a client may send */
-#define HUB_LOG_KEEP         2000000  /* stream messages kept for resuming */
-#define HUB_CLOSE_GRACE_S    30       /* a closing client must take its last words by then */
+#define HUB_RX_MAX           LIMIT_STREAM_RX_BYTES     /* largest message a client may send */
+#define HUB_LOG_KEEP         LIMIT_STREAM_LOG_KEEP  /* stream messages kept for resuming */
+#define HUB_CLOSE_GRACE_S    LIMIT_STREAM_CLOSE_S       /* a closing client must take its last words by then */
 #define HUB_TRIM_ROWS        20000    /* rows trimmed from the log per heartbeat */
 
 struct hub_msg {

@@ -15,8 +15,6 @@
 #include "txn.h"
 #include "vtime.h"
 
-#define INGEST_RETRY_AFTER_S 1
-
 struct ingest_event {
 	const char *id;          /* borrowed from the request's JSON */
 	const char *value;
@@ -445,6 +443,70 @@ ingest_event_known(struct server *srv, int64_t gw, const char *id,
 	return act < 0 ? -1 : 0;
 }
 
+/*
+ * The state a point is left in by an event, or NULL when the event says
+ * nothing about it: normal, open, active (water, fire, panic) or fault.
+ */
+static const char *
+ingest_point_state(enum event_type et)
+{
+	switch (et) {
+	case EVENT_OPEN:
+	case EVENT_FORCED:
+	case EVENT_HELD_OPEN:
+		return "open";
+	case EVENT_CLOSE:
+	case EVENT_RESTORE:
+		return "normal";
+	case EVENT_WATER_LEAK:
+	case EVENT_FIRE:
+	case EVENT_PANIC:
+		return "active";
+	case EVENT_FAULT:
+	case EVENT_TAMPER:
+		return "fault";
+	default:
+		return NULL;
+	}
+}
+
+/* Record a point's new state; a change goes on the stream.  0 or -1. */
+static int
+ingest_point_update(struct server *srv, struct ingest_item *it,
+    const struct ingest_event *ev, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE points SET state = ?, state_ms = ? WHERE id = ? AND state <> ?"
+	    " RETURNING key";
+	const char *state = ingest_point_state(ev->type);
+	sqlite3_stmt *s;
+	char key[LIMIT_KEY_LEN + 1] = "";
+	char ts[VTIME_ISO_LEN];
+	int rc;
+
+	if (state == NULL || ev->point_id == 0)
+		return 0;
+	s = store_stmt(srv->st, sql);
+	store_bind_text(s, 1, state);
+	store_bind_int(s, 2, ev->sensor_ms);
+	store_bind_int(s, 3, ev->point_id);
+	store_bind_text(s, 4, state);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(key, sizeof key, "%s", store_col_text(s, 0));
+		rc = sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (key[0] == '\0')
+		return 0;
+	vtime_format(ev->sensor_ms, ts, sizeof ts);
+	return streamlog_append(srv, "point.state", it->site_id, json_pack(
+	    "{s:s, s:s, s:s, s:s}", "point", key, "state", state, "since", ts,
+	    "event", event_type_name(ev->type)), now) < 0 ? -1 : 0;
+}
+
 /* Store one event and raise or group its alarm; appends its result.  0 or -1. */
 static int
 ingest_event_store(struct server *srv, struct ingest_item *it,
@@ -478,6 +540,8 @@ ingest_event_store(struct server *srv, struct ingest_item *it,
 	dup = sqlite3_changes(db) == 0;
 	event_id = sqlite3_last_insert_rowid(db);
 	sqlite3_reset(s);
+	if (!dup && ingest_point_update(srv, it, ev, now) != 0)
+		return -1;
 	if (dup) {
 		if (ingest_event_known(srv, it->owner_id, ev->id, &cls, &alarm) != 0)
 			return -1;

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sysexits.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -199,13 +200,30 @@ vigild_site_import(struct server *srv, int argc, char **argv)
 	return 0;
 }
 
-/* Read one line (the password) from stdin without its newline; NULL on none. */
+/*
+ * Read one line (the password) from stdin without its newline; NULL on none.
+ * On a terminal the typing is not echoed.
+ */
 static char *
-vigild_read_password(void)
+vigild_read_password(const char *name)
 {
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, stdin);
+	ssize_t n;
+
+	if (tty) {
+		fprintf(stderr, "password for %s: ", name);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	n = getline(&line, &cap, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
 
 	if (n <= 0) {
 		free(line);
@@ -252,9 +270,12 @@ vigild_user_add(struct server *srv, int argc, char **argv)
 		return EX_USAGE;
 	}
 	name = argv[optind];
-	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "password for %s: ", name);
-	password = vigild_read_password();
+	if (role_parse(role) < 0) {
+		fprintf(stderr, "vigild: unknown role \"%s\" (admin, supervisor, "
+		    "dispatcher, manager or guard)\n", role);
+		return EX_USAGE;
+	}
+	password = vigild_read_password(name);
 	if (password == NULL) {
 		fprintf(stderr, "vigild: no password on standard input\n");
 		return EX_USAGE;
