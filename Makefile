@@ -45,7 +45,8 @@ ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
 endif
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) -MMD -MP -Isrc/common $(CFLAGS)
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) -MMD -MP -Isrc/common \
+    -DVIGIL_DATADIR='"$(DATADIR)"' $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard src/common/*.c)
@@ -118,12 +119,13 @@ $(BUILD)/bin/vigil-sim: $(COMMON_OBJ) $(SIM_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SIM)) -lm
 
-# Unit tests link the server and common objects (not main.o).
-$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ)
+# Unit tests link the common, server, client-library and console objects (no main).
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TEST)) \
-	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
-	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TEST)) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server -Isrc/client -Isrc/tui \
+	    $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TUI) $(PKGS_TEST)) \
+	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ) $(ALL_LDFLAGS) \
+	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TUI) $(PKGS_TEST)) -lm
 
 # A hand-rolled WebSocket client for the stream tests (plain libc).
 $(BUILD)/tests/wsprobe: tests/e2e/wsprobe.c
@@ -163,6 +165,9 @@ install: all
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	cp -R contrib/sites/. $(DESTDIR)$(DATADIR)/sites/
+	if [ -d themes ] && ls themes/*.theme >/dev/null 2>&1; then \
+	    install -d $(DESTDIR)$(DATADIR)/themes && \
+	    install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vigild $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(BINDIR)/vigil-sim
