@@ -151,9 +151,8 @@ watch_on_message(void *arg, json_t *msg, const char *text, size_t len)
 static void
 watch_refused(struct watch *w, const char *why)
 {
-	cli_error("watch", "%s: the server refused the token (%s); log in "
-	    "again with \"vigil login %s\"", w->session.url, why,
-	    w->session.url);
+	cli_error("watch", "%s refused the stream: %s", w->session.url, why);
+	cli_error("watch", "to log in again: vigil login %s", w->session.url);
 	watch_quit(w, EX_NOPERM);
 }
 

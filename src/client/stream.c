@@ -344,12 +344,33 @@ stream_on_change(struct stream *s, json_t *msg, int64_t seq, const char *text,
 	return 0;
 }
 
+/* Handle "error": a refused token stops for good, anything else is retried. */
+static int
+stream_on_error(struct stream *s, json_t *data)
+{
+	const char *code = json_string_value(json_object_get(data, "code"));
+	const char *m = json_string_value(json_object_get(data, "message"));
+
+	/* Retrying with the same token cannot help with these. */
+	if (code != NULL && (strcmp(code, "unauthorized") == 0 ||
+	    strcmp(code, "forbidden") == 0)) {
+		s->stopped = true;
+		stream_set_error(s, "%s", m != NULL ? m : "the token was refused");
+		stream_drop(s);
+		uv_timer_stop(&s->retry);
+		if (s->ops->refused != NULL)
+			s->ops->refused(s->arg, s->last_error);
+	} else
+		stream_lost(s, m != NULL ? m : "the server sent an error");
+	return -1;
+}
+
 /* Handle one whole message; -1 when the connection must close. */
 static int
 stream_on_message(struct stream *s, const char *text, size_t len)
 {
 	char err[JSONX_ERR_LEN], why[JSONX_ERR_LEN + 64];
-	const char *type, *code, *m;
+	const char *type, *m;
 	json_t *msg, *data;
 	int64_t seq;
 	int rc = 0;
@@ -368,6 +389,8 @@ stream_on_message(struct stream *s, const char *text, size_t len)
 		rc = stream_on_change(s, msg, seq, text, len);
 	else if (strcmp(type, "hello") == 0)
 		rc = stream_on_hello(s, data);
+	else if (strcmp(type, "error") == 0)
+		rc = stream_on_error(s, data);
 	else if (!s->greeted) {
 		stream_lost(s, "the server did not say hello first");
 		rc = -1;
@@ -393,21 +416,6 @@ stream_on_message(struct stream *s, const char *text, size_t len)
 		if (stream_int(data, "head", -1) > s->head)
 			s->head = stream_int(data, "head", -1);
 		stream_resync(s, msg, text, len, m != NULL ? m : "asked by the server");
-		rc = -1;
-	} else if (strcmp(type, "error") == 0) {
-		code = json_string_value(json_object_get(data, "code"));
-		m = json_string_value(json_object_get(data, "message"));
-		/* Retrying with the same token cannot help with these. */
-		if (code != NULL && (strcmp(code, "unauthorized") == 0 ||
-		    strcmp(code, "forbidden") == 0)) {
-			s->stopped = true;
-			stream_set_error(s, "%s", m != NULL ? m : "the token was refused");
-			stream_drop(s);
-			uv_timer_stop(&s->retry);
-			if (s->ops->refused != NULL)
-				s->ops->refused(s->arg, s->last_error);
-		} else
-			stream_lost(s, m != NULL ? m : "the server sent an error");
 		rc = -1;
 	}
 	/* Other types without a seq are for newer clients: ignored. */
@@ -451,9 +459,9 @@ stream_refusal(struct lws *wsi)
 	unsigned int status = lws_http_client_http_response(wsi);
 
 	if (status == 401)
-		return "the server refused the token (HTTP 401)";
+		return "HTTP 401 Unauthorized";
 	if (status == 403)
-		return "the server refused this user the stream (HTTP 403)";
+		return "HTTP 403 Forbidden";
 	return NULL;
 }
 
