@@ -6,11 +6,13 @@
 
 #include <sodium.h>
 
+#include "vtime.h"
 #include "sim_ctl.h"
 
 struct sim_opts sim_opts;
 
 static atomic_int sim_ctl_cur = SIM_RUN;
+static int sim_ctl_running;          /* gateway threads, under sim_ctl_lock */
 static pthread_mutex_t sim_ctl_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t sim_ctl_out = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sim_ctl_wake = PTHREAD_COND_INITIALIZER;
@@ -33,31 +35,81 @@ sim_ctl_set(enum sim_state s)
 	pthread_mutex_unlock(&sim_ctl_lock);
 }
 
-/* Sleep ms milliseconds, or less when the state changes; returns the state. */
-enum sim_state
-sim_ctl_sleep(int64_t ms)
+/* The real-time clock ms milliseconds from now, for a timed wait. */
+static struct timespec
+sim_ctl_after(int64_t ms)
 {
 	struct timespec until;
-	int start;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	if (ms < 0)
 		ms = 0;
+	if (ms > SIM_WAIT_CHUNK_MS)
+		ms = SIM_WAIT_CHUNK_MS;
 	until.tv_sec += (time_t)(ms / 1000);
 	until.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
+	return until;
+}
+
+/* Sleep ms milliseconds, or less when the state changes; returns the state. */
+enum sim_state
+sim_ctl_sleep(int64_t ms)
+{
+	struct timespec until;
+	int64_t end = vtime_mono_ms() + (ms > 0 ? ms : 0);
+	int start;
+
 	pthread_mutex_lock(&sim_ctl_lock);
 	start = atomic_load(&sim_ctl_cur);
-	while (atomic_load(&sim_ctl_cur) == start) {
-		if (pthread_cond_timedwait(&sim_ctl_wake, &sim_ctl_lock,
-		    &until) != 0)
-			break;
+	while (atomic_load(&sim_ctl_cur) == start && vtime_mono_ms() < end) {
+		until = sim_ctl_after(end - vtime_mono_ms());
+		pthread_cond_timedwait(&sim_ctl_wake, &sim_ctl_lock, &until);
 	}
 	pthread_mutex_unlock(&sim_ctl_lock);
 	return sim_ctl_state();
+}
+
+/* Count n more gateway threads as running. */
+void
+sim_ctl_started(int n)
+{
+	pthread_mutex_lock(&sim_ctl_lock);
+	sim_ctl_running += n;
+	pthread_mutex_unlock(&sim_ctl_lock);
+}
+
+/* Called by a gateway thread as it ends. */
+void
+sim_ctl_ended(void)
+{
+	pthread_mutex_lock(&sim_ctl_lock);
+	sim_ctl_running--;
+	pthread_cond_broadcast(&sim_ctl_wake);
+	pthread_mutex_unlock(&sim_ctl_lock);
+}
+
+/* Wait for the end of the run: a state change, the deadline, or no threads. */
+void
+sim_ctl_wait_end(int64_t deadline_ms, bool threads)
+{
+	struct timespec until;
+	int64_t left;
+
+	pthread_mutex_lock(&sim_ctl_lock);
+	while (atomic_load(&sim_ctl_cur) == SIM_RUN &&
+	    !(threads && sim_ctl_running <= 0)) {
+		left = deadline_ms < 0 ? SIM_WAIT_CHUNK_MS :
+		    deadline_ms - vtime_mono_ms();
+		if (left <= 0)
+			break;
+		until = sim_ctl_after(left);
+		pthread_cond_timedwait(&sim_ctl_wake, &sim_ctl_lock, &until);
+	}
+	pthread_mutex_unlock(&sim_ctl_lock);
 }
 
 /* Write one "vigil-sim: ..." line on stderr, whole, under the output lock. */
@@ -95,16 +147,9 @@ sim_ctl_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A uniformly random integer in [0, n). */
+/* A uniformly random integer in [0, n), for jitter. */
 uint32_t
 sim_ctl_random(uint32_t n)
 {
 	return n <= 1 ? 0 : randombytes_uniform(n);
-}
-
-/* A uniformly random real in [0, 1). */
-double
-sim_ctl_uniform(void)
-{
-	return (double)randombytes_uniform(1000000000U) / 1e9;
 }

@@ -1,7 +1,8 @@
 #include "compat.h"
 
-#include "sim_ctl.h"
 #include "sim_gen.h"
+
+#define SIM_GEN_CARDS 1000000       /* six-digit card numbers */
 
 /* An event type and its weight in a point type's mix. */
 struct sim_gen_weight {
@@ -66,13 +67,13 @@ sim_gen_mix(enum point_type t)
 
 /* Draw a point of gw, weighted by how chatty its type is. */
 static struct sim_point *
-sim_gen_point(struct sim_gateway *gw)
+sim_gen_point(struct sim_gateway *gw, struct sim_rng *rng)
 {
 	uint32_t total = 0, r;
 
 	for (int i = 0; i < gw->npoints; i++)
 		total += (uint32_t)sim_gen_mix(gw->points[i]->type)->chatter;
-	r = sim_ctl_random(total);
+	r = sim_rng_below(rng, total);
 	for (int i = 0; i < gw->npoints; i++) {
 		uint32_t c = (uint32_t)sim_gen_mix(gw->points[i]->type)->chatter;
 		if (r < c)
@@ -84,7 +85,7 @@ sim_gen_point(struct sim_gateway *gw)
 
 /* Draw an event type from the mix of point type t. */
 static enum event_type
-sim_gen_draw(enum point_type t)
+sim_gen_draw(enum point_type t, struct sim_rng *rng)
 {
 	const struct sim_gen_mix *m = sim_gen_mix(t);
 	uint32_t total = 0, r;
@@ -92,7 +93,7 @@ sim_gen_draw(enum point_type t)
 
 	for (i = 0; i < ARRAY_LEN(m->w) && m->w[i].weight > 0; i++)
 		total += (uint32_t)m->w[i].weight;
-	r = sim_ctl_random(total);
+	r = sim_rng_below(rng, total);
 	for (i = 0; i < ARRAY_LEN(m->w) && m->w[i].weight > 0; i++) {
 		if (r < (uint32_t)m->w[i].weight)
 			return m->w[i].type;
@@ -101,21 +102,21 @@ sim_gen_draw(enum point_type t)
 	return m->w[0].type;
 }
 
-/* Fill ev with the next event of gw, number n, at ts_ms. */
+/* Fill ev (all but its id) with the next event of gw at ts_ms. */
 void
-sim_gen_event(struct sim_gateway *gw, const char *run_id, int64_t n,
-    int64_t ts_ms, const int *types, int ntypes, struct sim_event *ev)
+sim_gen_event(struct sim_gateway *gw, struct sim_rng *rng, int64_t ts_ms,
+    const int *types, int ntypes, struct sim_event *ev)
 {
 	memset(ev, 0, sizeof *ev);
-	snprintf(ev->id, sizeof ev->id, "%s-%s-%" PRId64, run_id, gw->key, n);
 	ev->ts_ms = ts_ms;
 	if (ntypes > 0)
-		ev->type = (enum event_type)types[sim_ctl_random((uint32_t)ntypes)];
+		ev->type = (enum event_type)types[sim_rng_below(rng,
+		    (uint32_t)ntypes)];
 	if (ntypes > 0 && ev->type == EVENT_HEARTBEAT)
 		return;
-	ev->point = sim_gen_point(gw);
+	ev->point = sim_gen_point(gw, rng);
 	if (ntypes == 0)
-		ev->type = sim_gen_draw(ev->point->type);
+		ev->type = sim_gen_draw(ev->point->type, rng);
 	/* An open door closes next; a closed one opens. */
 	if (ev->type == EVENT_OPEN || ev->type == EVENT_CLOSE) {
 		ev->type = ev->point->open ? EVENT_CLOSE : EVENT_OPEN;
@@ -123,15 +124,5 @@ sim_gen_event(struct sim_gateway *gw, const char *run_id, int64_t n,
 	}
 	if (ev->type == EVENT_ACCESS_GRANTED || ev->type == EVENT_ACCESS_DENIED)
 		snprintf(ev->credential, sizeof ev->credential, "card:%06" PRIu32,
-		    sim_ctl_random(1000000));
-}
-
-/* Length of the longest event id gw can produce with run_id and n <= max_n. */
-size_t
-sim_gen_id_len(const struct sim_gateway *gw, const char *run_id, int64_t max_n)
-{
-	char digits[32];
-
-	snprintf(digits, sizeof digits, "%" PRId64, max_n);
-	return strlen(run_id) + 1 + strlen(gw->key) + 1 + strlen(digits);
+		    sim_rng_below(rng, SIM_GEN_CARDS));
 }

@@ -10,11 +10,19 @@
 #include "sim_ctl.h"
 #include "sim_guard.h"
 #include "sim_http.h"
+#include "sim_rng.h"
 
 #define SIM_GUARD_PATH        "/api/v1/ingest/positions"
 #define SIM_GUARD_M_PER_DEG   111320.0   /* metres per degree of latitude */
-#define SIM_GUARD_NOISE_M     3.0        /* GPS scatter around the route */
+#define SIM_GUARD_PACE_SPREAD 0.15       /* guards walk 15% faster or slower */
+#define SIM_GUARD_PAUSE_MIN_S 5.0        /* a look round at each waypoint */
+#define SIM_GUARD_PAUSE_MAX_S 40.0
 #define SIM_GUARD_ACCURACY_M  4.0        /* best reported accuracy */
+#define SIM_GUARD_ACCURACY_SPREAD_M 8.0  /* usual accuracy: best to best + this */
+#define SIM_GUARD_POOR_CHANCE 0.05       /* a fix between tall buildings */
+#define SIM_GUARD_POOR_M      30.0       /* is this much worse at most */
+#define SIM_GUARD_SCATTER     0.5        /* error deviation per metre of accuracy */
+#define SIM_GUARD_SHORT_LEG_M 0.01       /* waypoints closer than this coincide */
 
 /* One position waiting to be delivered. */
 struct sim_guard_fix {
@@ -27,8 +35,11 @@ struct sim_guard_fix {
 /* A guard's walk and its undelivered positions. */
 struct sim_guard_walk {
 	struct sim_guard *g;
-	double round;                /* metres once round the patrol */
-	double along;                /* metres from the first waypoint */
+	struct sim_rng rng;
+	double pace;                 /* metres per simulated second */
+	int leg;                     /* walking from patrol[leg] to the next */
+	double along;                /* metres into the leg */
+	double pause;                /* seconds still to stand at patrol[leg] */
 	struct sim_guard_fix backlog[SIM_POSITION_BACKLOG];
 	int nbacklog;
 	int64_t dropped;
@@ -52,58 +63,77 @@ sim_guard_distance(const struct sim_waypoint *a, const struct sim_waypoint *b)
 	return sqrt(dx * dx + dy * dy);
 }
 
-/* Length of the whole round, back to the first waypoint. */
+/* Length of leg i, from waypoint i to the next (the first after the last). */
 static double
-sim_guard_round(const struct sim_guard *g)
+sim_guard_leg(const struct sim_guard *g, int i)
 {
-	double total = 0;
-
-	for (int i = 0; i < g->npatrol; i++)
-		total += sim_guard_distance(&g->patrol[i],
-		    &g->patrol[(i + 1) % g->npatrol]);
-	return total;
+	return sim_guard_distance(&g->patrol[i], &g->patrol[(i + 1) %
+	    g->npatrol]);
 }
 
-/* Walk metres further round the patrol and note the new position. */
+/* Walk on for seconds of simulated time, pausing at each waypoint. */
 static void
-sim_guard_step(struct sim_guard_walk *w, double metres)
+sim_guard_walk(struct sim_guard_walk *w, double seconds)
 {
 	struct sim_guard *g = w->g;
-	const struct sim_waypoint *a, *b;
-	struct sim_guard_fix *f;
-	double len, left, t = 0, north, east;
-	int leg = 0;
+	double len, need, loop_m = 0;
 
-	/* A patrol of one place is a post: stand there. */
-	a = b = &g->patrol[0];
-	if (w->round > 0) {
-		w->along = fmod(w->along + metres, w->round);
-		left = w->along;
-		for (leg = 0; leg < g->npatrol; leg++) {
-			a = &g->patrol[leg];
-			b = &g->patrol[(leg + 1) % g->npatrol];
-			len = sim_guard_distance(a, b);
-			if (left < len) {
-				t = left / len;
-				break;
-			}
-			left -= len;
+	for (int i = 0; i < g->npatrol; i++)
+		loop_m += sim_guard_leg(g, i);
+	if (loop_m < SIM_GUARD_SHORT_LEG_M)
+		return;      /* a patrol of one place is a post: stand there */
+	while (seconds > 0) {
+		if (w->pause > 0) {
+			need = w->pause < seconds ? w->pause : seconds;
+			w->pause -= need;
+			seconds -= need;
+			continue;
 		}
+		len = sim_guard_leg(g, w->leg);
+		need = (len - w->along) / w->pace;
+		if (seconds < need) {
+			w->along += seconds * w->pace;
+			return;
+		}
+		seconds -= need;
+		w->leg = (w->leg + 1) % g->npatrol;
+		w->along = 0;
+		if (len >= SIM_GUARD_SHORT_LEG_M)
+			w->pause = sim_rng_between(&w->rng,
+			    SIM_GUARD_PAUSE_MIN_S, SIM_GUARD_PAUSE_MAX_S);
 	}
+}
+
+/* Note where the guard is now, as a GPS would: scattered, with an accuracy. */
+static void
+sim_guard_fix(struct sim_guard_walk *w)
+{
+	struct sim_guard *g = w->g;
+	const struct sim_waypoint *a = &g->patrol[w->leg];
+	const struct sim_waypoint *b = &g->patrol[(w->leg + 1) % g->npatrol];
+	struct sim_guard_fix *f;
+	double len = sim_guard_leg(g, w->leg), t, acc;
+
+	t = len >= SIM_GUARD_SHORT_LEG_M ? w->along / len : 0;
 	if (w->nbacklog == SIM_POSITION_BACKLOG) {
 		memmove(&w->backlog[0], &w->backlog[1],
 		    (SIM_POSITION_BACKLOG - 1) * sizeof w->backlog[0]);
 		w->nbacklog--;
 		w->dropped++;
 	}
+	acc = SIM_GUARD_ACCURACY_M + sim_rng_uniform(&w->rng) *
+	    SIM_GUARD_ACCURACY_SPREAD_M;
+	if (sim_rng_chance(&w->rng, SIM_GUARD_POOR_CHANCE))
+		acc += sim_rng_uniform(&w->rng) * SIM_GUARD_POOR_M;
 	f = &w->backlog[w->nbacklog++];
-	north = (sim_ctl_uniform() * 2 - 1) * SIM_GUARD_NOISE_M;
-	east = (sim_ctl_uniform() * 2 - 1) * SIM_GUARD_NOISE_M;
 	f->ts_ms = vtime_now_ms();
-	f->lat = a->lat + (b->lat - a->lat) * t + north / SIM_GUARD_M_PER_DEG;
-	f->lon = a->lon + (b->lon - a->lon) * t + east /
+	f->accuracy = round(acc * 10) / 10;
+	f->lat = a->lat + (b->lat - a->lat) * t +
+	    sim_rng_normal(&w->rng, acc * SIM_GUARD_SCATTER) /
+	    SIM_GUARD_M_PER_DEG;
+	f->lon = a->lon + (b->lon - a->lon) * t +
+	    sim_rng_normal(&w->rng, acc * SIM_GUARD_SCATTER) /
 	    (SIM_GUARD_M_PER_DEG * cos(a->lat * M_PI / 180.0));
-	f->accuracy = SIM_GUARD_ACCURACY_M + floor(sim_ctl_uniform() * 80) / 10;
 	g->posted++;
 }
 
@@ -212,19 +242,27 @@ sim_guard_run(void *arg)
 {
 	struct sim_guard_walk *w = xcalloc(1, sizeof *w);
 	struct sim_http *http = sim_http_new(sim_opts.url);
-	double metres = SIM_WALK_SPEED_MPS * sim_opts.position_interval;
+	char name[LIMIT_KEY_LEN + 16];
 	int64_t next = vtime_mono_ms();
+	double loop_m = 0;
 
 	w->g = arg;
+	snprintf(name, sizeof name, "guard %s", w->g->callsign);
+	sim_rng_init(&w->rng, sim_opts.seed, name);
+	w->pace = SIM_WALK_SPEED_MPS * sim_rng_between(&w->rng,
+	    1 - SIM_GUARD_PACE_SPREAD, 1 + SIM_GUARD_PACE_SPREAD);
 	/* Guards start at different places on their rounds. */
-	w->round = sim_guard_round(w->g);
-	w->along = sim_ctl_uniform() * w->round;
+	w->leg = (int)sim_rng_below(&w->rng, (uint32_t)w->g->npatrol);
+	for (int i = 0; i < w->g->npatrol; i++)
+		loop_m += sim_guard_leg(w->g, i);
+	sim_guard_walk(w, sim_rng_uniform(&w->rng) * loop_m / w->pace);
 	while (sim_ctl_state() == SIM_RUN) {
-		sim_guard_step(w, metres);
+		sim_guard_fix(w);
 		if (sim_guard_post(w, http) != 0)
 			break;
 		next += (int64_t)(sim_opts.position_interval * 1000);
 		sim_ctl_sleep(next - vtime_mono_ms());
+		sim_guard_walk(w, sim_opts.position_interval * sim_opts.speed);
 	}
 	if (w->dropped > 0)
 		sim_ctl_note("%s: %" PRId64 " positions dropped while the "

@@ -10,7 +10,7 @@
 /* Where a site file is in being read, for the inih callback. */
 struct sim_site_parse {
 	struct sim_world *w;
-	char *site;                  /* key of [site], once seen */
+	struct sim_site *site;       /* this file's site, added by sim_site_check */
 	struct sim_gateway *gw;      /* the section being read, if any */
 	struct sim_point *pt;
 	struct sim_guard *gd;
@@ -99,6 +99,30 @@ sim_site_patrol(struct sim_site_parse *sp, struct sim_guard *gd, const char *s)
 		gd->npatrol++;
 		p = end;
 	}
+}
+
+/* Read one [rules] entry "POINT_TYPE.EVENT_TYPE = ACTION [PRIORITY]". */
+static int
+sim_site_rule(struct sim_site_parse *sp, const char *name, const char *value)
+{
+	char pt[32], et[32], action[16];
+	int p, e, a;
+
+	if (sscanf(name, "%31[^.].%31s", pt, et) != 2)
+		return sim_site_fail(sp, "[rules] %s: expected POINT_TYPE."
+		    "EVENT_TYPE", name);
+	if ((p = point_type_parse(pt)) < 0)
+		return sim_site_fail(sp, "[rules] %s: unknown point type "
+		    "\"%s\"", name, pt);
+	if ((e = event_type_parse(et)) < 0)
+		return sim_site_fail(sp, "[rules] %s: unknown event type "
+		    "\"%s\"", name, et);
+	if (sscanf(value, "%15s", action) != 1 ||
+	    (a = rule_action_parse(action)) < 0)
+		return sim_site_fail(sp, "[rules] %s: expected ignore, signal "
+		    "or alarm PRIORITY", name);
+	sp->site->rule[p][e] = (signed char)a;
+	return 1;
 }
 
 /* Start the section named by text, e.g. "gateway gw-tower-a". */
@@ -204,7 +228,8 @@ sim_site_pair(void *arg, const char *section, const char *name,
 		} else if (strcmp(name, "gateway") == 0) {
 			free(sp->pt->gateway_key);
 			sp->pt->gateway_key = xstrdup(value);
-		}
+		} else if (strcmp(name, "controller") == 0)
+			sp->pt->controlled = value[0] != '\0';
 	} else if (sp->gd != NULL) {
 		if (strcmp(name, "device_secret") == 0) {
 			if (!sim_site_secret_ok(value))
@@ -219,13 +244,18 @@ sim_site_pair(void *arg, const char *section, const char *name,
 			return sim_site_patrol(sp, sp->gd, value);
 		}
 	} else if (strcmp(section, "site") == 0 && strcmp(name, "key") == 0) {
-		if (sp->site != NULL)
+		if (sp->site->key != NULL)
 			return sim_site_fail(sp, "[site] key: given twice");
 		if (!sim_site_is_key(value, false))
 			return sim_site_fail(sp, "[site] key: \"%s\" is not a "
 			    "valid key", value);
-		sp->site = xstrdup(value);
-	}
+		sp->site->key = xstrdup(value);
+	} else if (strcmp(section, "site") == 0 &&
+	    strcmp(name, "timezone") == 0) {
+		free(sp->site->timezone);
+		sp->site->timezone = xstrdup(value);
+	} else if (strcmp(section, "rules") == 0)
+		return sim_site_rule(sp, name, value);
 	return 1;
 }
 
@@ -287,11 +317,15 @@ sim_site_check(struct sim_site_parse *sp)
 	struct sim_point *pt;
 	struct sim_guard *gd;
 
-	if (sp->site == NULL)
+	if (sp->site->key == NULL)
 		return sim_site_fail(sp, "[site] key: missing");
+	for (int i = 0; i < w->nsites; i++)
+		if (strcmp(w->sites[i]->key, sp->site->key) == 0)
+			return sim_site_fail(sp, "[site] key: site \"%s\" is "
+			    "simulated twice", sp->site->key);
 	for (int i = sp->first_gateway; i < w->ngateways; i++) {
 		gw = w->gateways[i];
-		gw->site = xstrdup(sp->site);
+		gw->site = sp->site;
 		if (gw->secret == NULL)
 			return sim_site_fail(sp, "[gateway %s] secret: missing",
 			    gw->key);
@@ -321,11 +355,12 @@ sim_site_check(struct sim_site_parse *sp)
 			    "is not a gateway of this site", pt->key,
 			    pt->gateway_key);
 		pt->gateway = gw;
+		pt->site = sp->site;
 		sim_site_push((void ***)&gw->points, &gw->npoints, pt);
 	}
 	for (int i = sp->first_guard; i < w->nguards; i++) {
 		gd = w->guards[i];
-		gd->site = xstrdup(sp->site);
+		gd->site = sp->site;
 		for (int j = 0; j < i; j++)
 			if (strcmp(w->guards[j]->callsign, gd->callsign) == 0)
 				return sim_site_fail(sp, "[guard %s]: given "
@@ -334,37 +369,82 @@ sim_site_check(struct sim_site_parse *sp)
 	return 1;
 }
 
-/* Add the gateways, points and guards of the site file at path to w. */
+/* A new site with the defaults of a file that does not say otherwise. */
+static struct sim_site *
+sim_site_new(void)
+{
+	struct sim_site *s = xcalloc(1, sizeof *s);
+
+	s->timezone = xstrdup("UTC");
+	memset(s->rule, SIM_RULE_DEFAULT, sizeof s->rule);
+	return s;
+}
+
+/* Free a site. */
+static void
+sim_site_free(struct sim_site *s)
+{
+	if (s == NULL)
+		return;
+	free(s->key);
+	free(s->timezone);
+	free(s);
+}
+
+/* Add the site, gateways, points and guards of the site file text to w. */
+int
+sim_site_load_text(struct sim_world *w, const char *name, const char *text,
+    char **cause)
+{
+	struct sim_site_parse sp;
+	int line;
+
+	*cause = NULL;
+	memset(&sp, 0, sizeof sp);
+	sp.w = w;
+	sp.site = sim_site_new();
+	sp.first_gateway = w->ngateways;
+	sp.first_point = w->npoints;
+	sp.first_guard = w->nguards;
+	line = ini_parse_string(text, sim_site_pair, &sp);
+	if (line != 0 && sp.err == NULL)
+		*cause = xasprintf("%s:%d: not a section, a comment or a "
+		    "\"name = value\" line", name, line);
+	else if (line != 0)
+		*cause = xasprintf("%s:%d: %s", name, line, sp.err);
+	else if (!sim_site_check(&sp))
+		*cause = xasprintf("%s: %s", name, sp.err);
+	/* The world owns the site once its objects point at it. */
+	sim_site_push((void ***)&w->sites, &w->nsites, sp.site);
+	free(sp.section);
+	free(sp.err);
+	return *cause != NULL ? -1 : 0;
+}
+
+/* Add the site, gateways, points and guards of the site file at path to w. */
 int
 sim_site_load(struct sim_world *w, const char *path, bool *missing,
     char **cause)
 {
-	struct sim_site_parse sp;
 	char *text;
-	int line;
+	int rc;
 
 	*cause = NULL;
 	*missing = false;
 	if ((text = sim_site_read(path, missing, cause)) == NULL)
 		return -1;
-	memset(&sp, 0, sizeof sp);
-	sp.w = w;
-	sp.first_gateway = w->ngateways;
-	sp.first_point = w->npoints;
-	sp.first_guard = w->nguards;
-	line = ini_parse_string(text, sim_site_pair, &sp);
+	rc = sim_site_load_text(w, path, text, cause);
 	free(text);
-	if (line != 0 && sp.err == NULL)
-		*cause = xasprintf("%s:%d: not a section, a comment or a "
-		    "\"name = value\" line", path, line);
-	else if (line != 0)
-		*cause = xasprintf("%s:%d: %s", path, line, sp.err);
-	else if (!sim_site_check(&sp))
-		*cause = xasprintf("%s: %s", path, sp.err);
-	free(sp.section);
-	free(sp.site);
-	free(sp.err);
-	return *cause != NULL ? -1 : 0;
+	return rc;
+}
+
+/* True when the site's [rules] leave events of type et at pt alarms. */
+bool
+sim_site_may_alarm(const struct sim_site *s, enum point_type pt,
+    enum event_type et)
+{
+	return s->rule[pt][et] == SIM_RULE_DEFAULT ||
+	    s->rule[pt][et] == RULE_ALARM;
 }
 
 /* The gateway called key, or NULL. */
@@ -383,7 +463,6 @@ sim_site_release(struct sim_world *w)
 {
 	for (int i = 0; i < w->ngateways; i++) {
 		free(w->gateways[i]->key);
-		free(w->gateways[i]->site);
 		free(w->gateways[i]->secret);
 		free(w->gateways[i]->points);
 		free(w->gateways[i]);
@@ -395,11 +474,13 @@ sim_site_release(struct sim_world *w)
 	}
 	for (int i = 0; i < w->nguards; i++) {
 		free(w->guards[i]->callsign);
-		free(w->guards[i]->site);
 		free(w->guards[i]->secret);
 		free(w->guards[i]->patrol);
 		free(w->guards[i]);
 	}
+	for (int i = 0; i < w->nsites; i++)
+		sim_site_free(w->sites[i]);
+	free(w->sites);
 	free(w->gateways);
 	free(w->points);
 	free(w->guards);
