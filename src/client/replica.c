@@ -286,6 +286,34 @@ replica_apply_position(struct replica *r, json_t *data, char **cause)
 	return 0;
 }
 
+/* point.state: give a copy of the point (of the message's site) its new state. */
+static int
+replica_apply_point(struct replica *r, json_t *msg, json_t *data, char **cause)
+{
+	const char *site = json_string_value(json_object_get(msg, "site"));
+	const char *key = json_string_value(json_object_get(data, "point"));
+	json_t *state = json_object_get(data, "state");
+	json_t *since = json_object_get(data, "since");
+	json_t *pts, *point, *copy;
+
+	if (site == NULL || key == NULL || !json_is_string(state) ||
+	    (since != NULL && !json_is_string(since) && !json_is_null(since))) {
+		*cause = xstrdup("the point state has no site, point or state");
+		return -1;
+	}
+	/* A point this replica does not hold is not its concern. */
+	if ((pts = json_object_get(r->points, site)) == NULL ||
+	    (point = json_object_get(pts, key)) == NULL)
+		return 0;
+	if ((copy = json_copy(point)) == NULL)
+		fatal("replica: out of memory");
+	json_object_set(copy, "state", state);
+	json_object_set(copy, "state_since", since != NULL ? since : json_null());
+	json_object_set_new(pts, key, copy);
+	r->changed |= REPLICA_CHANGED_POINTS;
+	return 0;
+}
+
 /* Apply one change message in seq order. */
 enum replica_result
 replica_apply(struct replica *r, json_t *msg, char **cause)
@@ -317,6 +345,8 @@ replica_apply(struct replica *r, json_t *msg, char **cause)
 		rc = replica_apply_guard(r, data, &why);
 	else if (strcmp(type, "guard.position") == 0)
 		rc = replica_apply_position(r, data, &why);
+	else if (strcmp(type, "point.state") == 0)
+		rc = replica_apply_point(r, msg, data, &why);
 	if (rc != 0) {
 		*cause = xasprintf("seq %" PRId64 " (%s): %s", seq, type, why);
 		free(why);

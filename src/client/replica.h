@@ -107,8 +107,9 @@ void replica_load(struct replica *r, struct replica_snap *s);
  * Apply one change message {"seq","type","ts","site","data"}: in seq order
  * (unscoped: exactly the last seq + 1; scoped: any later seq), alarm.created
  * and alarm.updated insert or replace the alarm (and remove it once closed),
- * guard.updated replaces the guard, guard.position moves it; other types
- * are not known here but their seq counts.  *cause is set (caller frees)
+ * guard.updated replaces the guard, guard.position moves it, point.state
+ * changes the state of a point; other types are not known here but their
+ * seq counts.  *cause is set (caller frees)
  * for REPLICA_GAP and REPLICA_BAD.  msg is borrowed; the replica keeps
  * references to the parts it stores.
  */

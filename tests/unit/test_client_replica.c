@@ -208,6 +208,43 @@ test_apply_position(void **state)
 	replica_release(&r);
 }
 
+/* A point's state changes in a copy of the point; other sites' points are untouched. */
+static void
+test_apply_point_state(void **state)
+{
+	struct replica r;
+	json_t *before, *pt;
+
+	replica_init(&r);
+	load_base(&r);
+	before = json_incref(replica_point(&r, "testyard", "a-door"));
+	r.changed = 0;
+	assert_int_equal(apply(&r, "{\"seq\":11,\"type\":\"point.state\","
+	    "\"site\":\"testyard\",\"data\":{\"point\":\"a-door\","
+	    "\"state\":\"open\",\"since\":\"2026-11-21T23:01:02.345Z\","
+	    "\"event\":\"open\"}}"), REPLICA_APPLIED);
+	pt = replica_point(&r, "testyard", "a-door");
+	assert_string_equal(json_string_value(json_object_get(pt, "state")), "open");
+	assert_string_equal(json_string_value(json_object_get(pt, "state_since")),
+	    "2026-11-21T23:01:02.345Z");
+	assert_string_equal(json_string_value(json_object_get(pt, "type")), "door");
+	assert_string_equal(json_string_value(json_object_get(before, "state")),
+	    "closed");
+	assert_int_equal(r.changed, REPLICA_CHANGED_POINTS);
+	json_decref(before);
+	/* A point of a site the replica does not hold: counted, nothing else. */
+	assert_int_equal(apply(&r, "{\"seq\":12,\"type\":\"point.state\","
+	    "\"site\":\"harbour\",\"data\":{\"point\":\"a-door\","
+	    "\"state\":\"open\",\"since\":null}}"), REPLICA_APPLIED);
+	assert_null(replica_point(&r, "harbour", "a-door"));
+	/* Without its site or state: BAD. */
+	assert_int_equal(apply(&r, "{\"seq\":13,\"type\":\"point.state\","
+	    "\"site\":null,\"data\":{\"point\":\"a-door\",\"state\":\"open\"}}"),
+	    REPLICA_BAD);
+	assert_int_equal(r.seq, 12);
+	replica_release(&r);
+}
+
 /* Unscoped: a missing seq is a gap, nothing is applied; a repeat is ignored. */
 static void
 test_gap(void **state)
@@ -268,7 +305,7 @@ test_unknown_types(void **state)
 	replica_init(&r);
 	load_base(&r);
 	r.changed = 0;
-	assert_int_equal(apply(&r, "{\"seq\":11,\"type\":\"point.state\","
+	assert_int_equal(apply(&r, "{\"seq\":11,\"type\":\"gateway.state\","
 	    "\"site\":\"testyard\",\"data\":{\"whatever\":[1,2]}}"),
 	    REPLICA_APPLIED);
 	assert_int_equal(apply(&r, "{\"seq\":12,\"type\":\"gateway.line_fault\","
@@ -364,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_snapshot_malformed),
 		cmocka_unit_test(test_apply_in_order),
 		cmocka_unit_test(test_apply_position),
+		cmocka_unit_test(test_apply_point_state),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_scoped),
 		cmocka_unit_test(test_unknown_types),
