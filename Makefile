@@ -148,7 +148,7 @@ all-check: $(PROGRAMS) $(UNIT_BIN) $(BUILD)/tests/wsprobe
 
 bench:
 	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/bin/vigild \
-	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite
+	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite build/bench/tests/bench_fanout build/bench/tests/bench_catchup
 	@BUILD=build/bench sh tests/bench/run.sh
 
 lint:
