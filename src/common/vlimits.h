@@ -90,4 +90,21 @@
 #define STREAM_STALE_HEARTBEATS   2      /* heartbeats unheard before STALE */
 #define STREAM_DEAD_HEARTBEATS    4      /* unheard before dropping the connection */
 
+/* The console's config and theme files (vigil.conf.5, vigil-theme.5) */
+#define LIMIT_CONFIG_FILE_BYTES   (64 * 1024)  /* a config file */
+#define LIMIT_THEME_FILE_BYTES    (64 * 1024)  /* a theme file */
+#define LIMIT_THEME_NAME_LEN      64     /* a theme's name, as in "theme = NAME" */
+#define LIMIT_THEME_TEXT_LEN      128    /* a theme's name and description text */
+#define LIMIT_CONFIG_ERRORS       50     /* messages kept from one file; the rest counted */
+#define LIMIT_KEY_BINDINGS        256    /* [keys] entries */
+#define LIMIT_KEYS_PER_ACTION     4      /* keys bound to one action */
+#define LIMIT_PATH_LEN            4096   /* a file name in the config */
+#define CONSOLE_STALE_AFTER_DEFAULT_S   120   /* a guard position older than this is flagged */
+#define CONSOLE_WARNING_AFTER_DEFAULT_S 60    /* an unacknowledged alarm turns "warning" */
+#define CONSOLE_OVERDUE_AFTER_DEFAULT_S 300   /* ... and "overdue" */
+#define CONSOLE_AGE_MIN_S         5      /* the shortest of those thresholds */
+#define CONSOLE_AGE_MAX_S         86400  /* the longest */
+#define BELL_REPEAT_DEFAULT_S     30     /* seconds between rings until acknowledged */
+#define BELL_REPEAT_MAX_S         3600
+
 #endif
