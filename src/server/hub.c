@@ -124,7 +124,8 @@ hub_queue_push(struct hub_client *c, struct hub_msg *m)
 	c->q[(c->qhead + c->qlen) % HUB_QUEUE_MAX] = m;
 	c->qlen++;
 	c->qbytes += m->len;
-	if (c->wsi != NULL)
+	/* hub_write re-arms itself while anything is queued. */
+	if (c->wsi != NULL && c->qlen == 1)
 		lws_callback_on_writable(c->wsi);
 	return true;
 }
@@ -376,15 +377,23 @@ hub_write(struct hub *h, struct hub_client *c)
 		}
 		return 0;
 	}
-	m = c->q[c->qhead];
-	c->qhead = (c->qhead + 1) % HUB_QUEUE_MAX;
-	c->qlen--;
-	c->qbytes -= m->len;
-	if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len) {
+	/*
+	 * Write while the socket takes it: one message per callback would
+	 * drain a client no faster than the loop turns.
+	 */
+	for (int sent = 0; c->qlen > 0 && sent < HUB_WRITES_PER_CALLBACK; sent++) {
+		if (sent > 0 && lws_send_pipe_choked(c->wsi))
+			break;
+		m = c->q[c->qhead];
+		c->qhead = (c->qhead + 1) % HUB_QUEUE_MAX;
+		c->qlen--;
+		c->qbytes -= m->len;
+		if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len) {
+			hub_msg_unref(m);
+			return -1;
+		}
 		hub_msg_unref(m);
-		return -1;
 	}
-	hub_msg_unref(m);
 	if (c->qlen > 0 || c->state != HUB_LIVE)
 		lws_callback_on_writable(c->wsi);
 	return 0;
