@@ -12,6 +12,7 @@
 #include "rest.h"
 #include "session.h"
 #include "stream.h"
+#include "vtime.h"
 
 /*
  * vigil watch: every change message of the stream as one JSON line on
@@ -39,6 +40,7 @@ struct watch {
 	const char *site;
 	bool ascii;                  /* stdout is a terminal: escape non-ASCII */
 	bool lost;                   /* told the user the connection is lost */
+	bool stale;                  /* told the user the server is silent */
 	bool quitting;
 	int status;
 };
@@ -255,15 +257,24 @@ watch_on_retrying(void *arg, uint64_t delay_ms, const char *why)
 	cli_error("watch", "%s: %s; reconnecting", w->session.url, why);
 }
 
-/* The feed went stale: say so (DISCONNECTED is said by watch_on_retrying). */
+/* Say when the server goes silent and when it is heard again. */
 static void
 watch_on_state(void *arg, enum stream_state state)
 {
 	struct watch *w = arg;
 
-	if (state == STREAM_STALE)
-		cli_error("watch", "%s: no word from the server for a while",
+	char ts[VTIME_ISO_LEN];
+
+	if (state == STREAM_STALE) {
+		w->stale = true;
+		vtime_format(stream_last_ms(w->stream), ts, sizeof ts);
+		cli_error("watch", "%s: no word from the server since %s",
+		    w->session.url, ts);
+	} else if (state == STREAM_LIVE && w->stale && !w->lost)
+		cli_error("watch", "%s: the server is heard again",
 		    w->session.url);
+	if (state != STREAM_STALE)
+		w->stale = false;
 }
 
 static const struct stream_ops watch_stream_ops = {

@@ -218,14 +218,23 @@ stream_on_watch(uv_timer_t *h)
 	if (s->wsi == NULL)
 		return;
 	if (silent >= dead) {
-		stream_lost(s, "the server has been silent too long");
+		stream_lost(s, s->greeted ? "the server has been silent too long" :
+		    "the server did not say hello");
+		return;
+	}
+	/* Not greeted yet: no feed to call stale, only a deadline. */
+	if (!s->greeted) {
+		uv_timer_start(&s->watch, stream_on_watch,
+		    (uint64_t)(dead - silent), 0);
 		return;
 	}
 	if (silent >= stale) {
 		stream_set_state(s, STREAM_STALE);
-		uv_timer_start(&s->watch, stream_on_watch, (uint64_t)(dead - silent), 0);
+		uv_timer_start(&s->watch, stream_on_watch,
+		    (uint64_t)(dead - silent), 0);
 	} else
-		uv_timer_start(&s->watch, stream_on_watch, (uint64_t)(stale - silent), 0);
+		uv_timer_start(&s->watch, stream_on_watch,
+		    (uint64_t)(stale - silent), 0);
 }
 
 /*
@@ -503,6 +512,8 @@ stream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		log_debug("stream: upgraded, waiting for hello");
 		s->last_mono = vtime_mono_ms();
+		uv_timer_start(&s->watch, stream_on_watch, (uint64_t)
+		    STREAM_DEAD_HEARTBEATS * (uint64_t)s->heartbeat_s * 1000, 0);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		rc = stream_on_receive(s, wsi, in, len);
