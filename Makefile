@@ -105,7 +105,7 @@ $(BUILD)/obj/cli/%.o: src/cli/%.c
 $(BUILD)/obj/tui/%.o: src/tui/%.c
 	@echo "  CC      $<"
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/client -Isrc/tui $(call pc_cflags,$(PKGS_TUI)) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/client -Isrc/tui -Isrc/cli $(call pc_cflags,$(PKGS_TUI)) -c -o $@ $<
 
 $(BUILD)/bin/vigil: $(COMMON_OBJ) $(CLIENT_OBJ) $(CLI_OBJ) $(TUI_OBJ)
 	@mkdir -p $(@D)
@@ -178,3 +178,43 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Fuzzing with clang's libFuzzer (see tests/fuzz/README): each
+# tests/fuzz/fuzz_NAME.c is linked with the src/common objects built for it and
+# runs for FUZZ_SECONDS; the corpus grows in build/fuzz/corpus/NAME and a crash
+# leaves its input in build/fuzz/crash-NAME-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -MMD -MP -Isrc/common \
+                $(call pc_cflags,$(PKGS_COMMON)) $(CFLAGS)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+FUZZ_OBJ     := $(patsubst src/common/%.c,$(FUZZ_BUILD)/obj/common/%.o,$(COMMON_SRC))
+
+.PHONY: fuzz fuzz-build
+.SECONDARY: $(FUZZ_OBJ)
+
+$(FUZZ_BUILD)/obj/common/%.o: src/common/%.c
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
+	    $(call pc_libs,$(PKGS_COMMON)) -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_BIN); do \
+	    n=$${f##*/}; mkdir -p $(FUZZ_BUILD)/corpus/$$n || exit 1; \
+	    echo "  FUZZ    $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$n- \
+	        $(FUZZ_BUILD)/corpus/$$n || exit 1; \
+	done

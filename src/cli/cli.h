@@ -25,6 +25,12 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 /* vigil watch [--types GLOBS] [--site KEY] [--since SEQ]: print the stream. */
 int cmd_watch(int argc, char **argv);
+/* vigil demo: a private server, simulated sites and guards, and the console. */
+int cmd_demo(int argc, char **argv);
+/* vigil keys: print the console's key table (for vigil(1) and scripts). */
+int cmd_keys(int argc, char **argv);
+/* vigil config --list: print the console's settings and where they come from. */
+int cmd_config(int argc, char **argv);
 
 /* Print "vigil CMD: message" to stderr (and to the log file, if one is open). */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "tui.h"
 
 /* The subcommands; "vigil --help" and the usage lines are printed from here. */
 static const struct cli_cmd cli_cmds[] = {
@@ -23,6 +24,10 @@ static const struct cli_cmd cli_cmds[] = {
 	    "end the session on the server and forget it" },
 	{ "watch", cmd_watch, "[--types GLOBS] [--site KEY] [--since SEQ]",
 	    "print the live stream of changes as JSON lines" },
+	{ "demo", cmd_demo, "",
+	    "run a private server with simulated sites and open the console" },
+	{ "keys", cmd_keys, "", "print the console's keys" },
+	{ "config", cmd_config, "--list [--help]", "print the console's settings" },
 };
 
 /* The subcommand called name, or NULL. */
@@ -146,9 +151,8 @@ main(int argc, char **argv)
 		log_open(NULL, LOG_WARN);
 
 	if (argc == 0) {
-		cli_error(NULL, "the console is not built yet; see \"vigil "
-		    "--help\" for the commands there are");
-		return EX_UNAVAILABLE;
+		cli_main_init();
+		return console_main(0, NULL);
 	}
 	if ((c = cli_find(argv[0])) == NULL) {
 		cli_error(NULL, "unknown command \"%s\"", argv[0]);

@@ -101,6 +101,8 @@ lib_dead() {
 lib_cleanup() {
 	_rc=$?
 	trap - EXIT INT TERM USR1
+	# A test that started tmux (tui.sh) stops it too.
+	command -v tui_cleanup_hook >/dev/null 2>&1 && tui_cleanup_hook
 	for _p in $PIDS; do
 		kill -TERM "$_p" 2>/dev/null
 	done

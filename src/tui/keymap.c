@@ -1,0 +1,173 @@
+#include "compat.h"
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+
+#include "keymap.h"
+
+#define CTRL(c) ((c) & 0x1f)
+
+struct key_binding keymap_table[] = {
+	{ KA_UP, "up", NULL, "move up", VIEW_ANY, { KEY_UP, 'k', 0 } },
+	{ KA_DOWN, "down", NULL, "move down", VIEW_ANY, { KEY_DOWN, 'j', 0 } },
+	{ KA_PGUP, "page-up", NULL, "move a page up", VIEW_ANY, { KEY_PPAGE, CTRL('b'), 0 } },
+	{ KA_PGDN, "page-down", NULL, "move a page down", VIEW_ANY, { KEY_NPAGE, CTRL('f'), 0 } },
+	{ KA_HOME, "first", NULL, "go to the first line", VIEW_ANY, { KEY_HOME, '<', 0 } },
+	{ KA_END, "last", NULL, "go to the last line", VIEW_ANY, { KEY_END, '>', 0 } },
+	{ KA_OPEN, "open", "Detail", "open the alarm's detail, or choose", VIEW_DASH | VIEW_LIST,
+	    { '\n', KEY_ENTER, '\r' } },
+	{ KA_BACK, "back", "Back", "close this view", VIEW_DETAIL | VIEW_LIST,
+	    { 'q', 27, KEY_LEFT } },
+	{ KA_ACK, "ack", "Ack", "acknowledge the alarm", VIEW_DASH | VIEW_DETAIL,
+	    { 'a', KEY_F(2), 0 } },
+	{ KA_ASSIGN, "assign", "Assign", "assign a guard (nearest first)", VIEW_DASH | VIEW_DETAIL,
+	    { 'g', KEY_F(3), 0 } },
+	{ KA_RELEASE, "release", "Release", "release the assigned guard", VIEW_DASH | VIEW_DETAIL,
+	    { 'r', 0, 0 } },
+	{ KA_CLOSE, "close", "Close", "close with a resolution and a note", VIEW_DASH | VIEW_DETAIL,
+	    { 'c', KEY_F(4), 0 } },
+	{ KA_NOTE, "note", "Note", "add a note", VIEW_DASH | VIEW_DETAIL, { 'n', 0, 0 } },
+	{ KA_REOPEN, "reopen", NULL, "reopen a closed alarm (supervisors)", VIEW_DETAIL,
+	    { 'O', 0, 0 } },
+	{ KA_MARK, "mark", NULL, "mark or unmark the alarm for a bulk action", VIEW_DASH,
+	    { ' ', 0, 0 } },
+	{ KA_ACK_MARKED, "ack-marked", NULL, "acknowledge every marked alarm", VIEW_DASH,
+	    { 'A', 0, 0 } },
+	{ KA_UNMARK, "unmark", NULL, "clear the marks", VIEW_DASH, { 'u', 0, 0 } },
+	{ KA_FILTER, "filter", "Filter", "filter the queue (site:, p:, state:, type:, text)",
+	    VIEW_DASH, { '/', 0, 0 } },
+	{ KA_COMMAND, "command", "Cmd", "run a command by name (:ack 42)", VIEW_DASH | VIEW_DETAIL,
+	    { ':', 0, 0 } },
+	{ KA_HELP, "help", "Help", "show the keys", VIEW_DASH | VIEW_DETAIL, { '?', KEY_F(1), 0 } },
+	{ KA_REDRAW, "redraw", NULL, "redraw the screen", VIEW_ANY, { CTRL('l'), 0, 0 } },
+	{ KA_QUIT, "quit", "Quit", "leave the console", VIEW_DASH, { 'q', KEY_F(10), 0 } },
+};
+const int keymap_count = (int)ARRAY_LEN(keymap_table);
+
+/* The action bound to key in a view of kind views, or KA_NONE. */
+enum key_action
+keymap_lookup(unsigned view, int key)
+{
+	for (int i = 0; i < keymap_count; i++) {
+		if ((keymap_table[i].views & view) == 0)
+			continue;
+		for (int k = 0; k < KEYMAP_MAX_KEYS && keymap_table[i].keys[k] != 0; k++)
+			if (keymap_table[i].keys[k] == key)
+				return keymap_table[i].action;
+	}
+	return KA_NONE;
+}
+
+/* The binding of action, or NULL. */
+const struct key_binding *
+keymap_binding(enum key_action action)
+{
+	for (int i = 0; i < keymap_count; i++)
+		if (keymap_table[i].action == action)
+			return &keymap_table[i];
+	return NULL;
+}
+
+/* The binding called name ("ack"), or NULL. */
+const struct key_binding *
+keymap_by_name(const char *name)
+{
+	for (int i = 0; i < keymap_count; i++)
+		if (strcmp(keymap_table[i].name, name) == 0)
+			return &keymap_table[i];
+	return NULL;
+}
+
+static const struct {
+	int key;
+	const char *name;
+} keymap_names[] = {
+	{ '\n', "Enter" }, { KEY_ENTER, "Enter" }, { '\r', "Enter" }, { 27, "Esc" },
+	{ '\t', "Tab" }, { ' ', "Space" }, { KEY_UP, "Up" }, { KEY_DOWN, "Down" },
+	{ KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" }, { KEY_PPAGE, "PgUp" },
+	{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
+	{ KEY_BACKSPACE, "Backspace" }, { KEY_DC, "Delete" },
+};
+
+/* A key's name as people write it: "a", "Enter", "^L", "F1", "Up". */
+const char *
+keymap_key_name(int key, char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keymap_names); i++)
+		if (keymap_names[i].key == key)
+			return keymap_names[i].name;
+	if (key >= KEY_F(1) && key <= KEY_F(12))
+		snprintf(buf, len, "F%d", key - KEY_F0);
+	else if (key > 0 && key < 32)
+		snprintf(buf, len, "^%c", key + '@');
+	else if (key > 32 && key < 127)
+		snprintf(buf, len, "%c", key);
+	else
+		snprintf(buf, len, "key %d", key);
+	return buf;
+}
+
+/* Parse a key name as keymap_key_name writes it; -1 when it is not one. */
+int
+keymap_key_parse(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keymap_names); i++)
+		if (strcasecmp(keymap_names[i].name, s) == 0)
+			return keymap_names[i].key;
+	if ((s[0] == 'F' || s[0] == 'f') && s[1] >= '1' && s[1] <= '9') {
+		int n = atoi(s + 1);
+		if (n >= 1 && n <= 12 && strspn(s + 1, "0123456789") == strlen(s + 1))
+			return KEY_F(n);
+		return -1;
+	}
+	if (s[0] == '^' && s[1] >= '@' && s[1] <= '_' && s[2] == '\0')
+		return s[1] - '@';
+	if (s[0] == '^' && s[1] >= 'a' && s[1] <= 'z' && s[2] == '\0')
+		return s[1] - 'a' + 1;
+	if (s[0] > 32 && s[0] < 127 && s[1] == '\0')
+		return s[0];
+	return -1;
+}
+
+/* Bind name to the key written as keyspec (replacing its keys); -1 with *cause. */
+int
+keymap_rebind(const char *name, const char *keyspec, char **cause)
+{
+	struct key_binding *b = NULL;
+	int key;
+
+	for (int i = 0; i < keymap_count; i++)
+		if (strcmp(keymap_table[i].name, name) == 0)
+			b = &keymap_table[i];
+	if (b == NULL) {
+		*cause = xasprintf("no action called \"%s\"", name);
+		return -1;
+	}
+	if ((key = keymap_key_parse(keyspec)) < 0) {
+		*cause = xasprintf("\"%s\" is not a key (a character, ^X, F1-F12, "
+		    "Enter, Esc, Tab, Up, Down, PgUp, PgDn, Home, End)", keyspec);
+		return -1;
+	}
+	memset(b->keys, 0, sizeof b->keys);
+	b->keys[0] = key;
+	return 0;
+}
+
+/* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */
+int
+keymap_apply(const char *name, const int *keys, int n, char **cause)
+{
+	struct key_binding *b = NULL;
+
+	for (int i = 0; i < keymap_count; i++)
+		if (strcmp(keymap_table[i].name, name) == 0)
+			b = &keymap_table[i];
+	if (b == NULL) {
+		*cause = xasprintf("no action called \"%s\" (see vigil keys)", name);
+		return -1;
+	}
+	memset(b->keys, 0, sizeof b->keys);
+	for (int i = 0; i < n && i < KEYMAP_MAX_KEYS; i++)
+		b->keys[i] = keys[i];
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * keymap.h: every key of the console, in one table.
+ *
+ * The key bar, the help screen, the ":" command names, the [keys] section
+ * of the config file and the KEYS section of vigil(1) all come from this
+ * table (`vigil keys` prints it; a test checks the manual against it).
+ */
+#ifndef VIGIL_KEYMAP_H
+#define VIGIL_KEYMAP_H
+
+#include <stdbool.h>
+
+/* Keys are curses key codes; printable characters are their code points. */
+#define KEYMAP_MAX_KEYS 3
+
+/* Where a binding applies. */
+#define VIEW_DASH    0x01
+#define VIEW_DETAIL  0x02
+#define VIEW_LIST    0x04   /* pickers and help: move, choose, back */
+#define VIEW_ANY     0xff
+
+enum key_action {
+	KA_NONE,
+	KA_UP, KA_DOWN, KA_PGUP, KA_PGDN, KA_HOME, KA_END,
+	KA_OPEN, KA_BACK,
+	KA_ACK, KA_ASSIGN, KA_RELEASE, KA_CLOSE, KA_NOTE, KA_REOPEN,
+	KA_MARK, KA_ACK_MARKED, KA_UNMARK,
+	KA_FILTER, KA_COMMAND, KA_HELP, KA_REDRAW, KA_QUIT,
+	KA__COUNT
+};
+
+struct key_binding {
+	enum key_action action;
+	const char *name;        /* in the config file and on the command line */
+	const char *label;       /* short, for the key bar; NULL = not on it */
+	const char *help;        /* one line, for the help screen and the manual */
+	unsigned views;          /* VIEW_* where it applies */
+	int keys[KEYMAP_MAX_KEYS]; /* 0-terminated */
+};
+
+/* The table (KA__COUNT - 1 entries, in help order). */
+extern struct key_binding keymap_table[];
+extern const int keymap_count;
+
+/* The action bound to key in a view of kind views, or KA_NONE. */
+enum key_action keymap_lookup(unsigned view, int key);
+/* The binding of action, or NULL. */
+const struct key_binding *keymap_binding(enum key_action action);
+/* The binding called name ("ack"), or NULL. */
+const struct key_binding *keymap_by_name(const char *name);
+/* A key's name as people write it: "a", "Enter", "^L", "F1", "Up". */
+const char *keymap_key_name(int key, char *buf, size_t len);
+/* Parse a key name as keymap_key_name writes it; -1 when it is not one. */
+int keymap_key_parse(const char *s);
+/* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */
+int keymap_apply(const char *name, const int *keys, int n, char **cause);
+/* Bind name to the key written as keyspec (replacing its keys); -1 with *cause. */
+int keymap_rebind(const char *name, const char *keyspec, char **cause);
+
+#endif

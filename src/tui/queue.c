@@ -1,0 +1,164 @@
+#include "compat.h"
+
+#include "filter.h"
+#include "tui.h"
+
+/* An alarm with its sort keys read out once, so sorting compares no JSON. */
+struct queue_key {
+	int priority;
+	const char *created;   /* ISO 8601 UTC of one format: sorts as a string */
+	int64_t id;
+	json_t *alarm;
+};
+
+/* Order of the queue: priority, then oldest first, then id. */
+static int
+queue_cmp(const void *a, const void *b)
+{
+	const struct queue_key *x = a, *y = b;
+	int c;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if ((c = strcmp(x->created, y->created)) != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The index of state name s in the counts (new, acknowledged, assigned), or -1. */
+static int
+queue_state_index(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "new") == 0)
+		return 0;
+	if (strcmp(s, "acknowledged") == 0)
+		return 1;
+	if (strcmp(s, "assigned") == 0)
+		return 2;
+	return -1;
+}
+
+/* Rebuild the queue from the replica's open alarms and the filter. */
+static void
+queue_rebuild(struct console *c)
+{
+	struct tui_queue *q = &c->queue;
+	size_t total = json_object_size(c->replica.alarms);
+	struct queue_key *keys;
+	const char *key;
+	json_t *a;
+
+	if (q->cap < total) {
+		q->cap = total + 64;
+		q->rows = xrealloc(q->rows, q->cap * sizeof *q->rows);
+	}
+	keys = xmalloc((total + 1) * sizeof *keys);
+	q->n = 0;
+	memset(q->counts_p, 0, sizeof q->counts_p);
+	memset(q->counts_state, 0, sizeof q->counts_state);
+	json_object_foreach(c->replica.alarms, key, a) {
+		json_int_t p = json_integer_value(json_object_get(a, "priority"));
+		int si = queue_state_index(json_string_value(json_object_get(a, "state")));
+
+		if (p >= 1 && p <= 9)
+			q->counts_p[p]++;
+		if (si >= 0)
+			q->counts_state[si]++;
+		if (filter_match(c->filter, a)) {
+			const char *created = json_string_value(json_object_get(a, "created"));
+
+			keys[q->n].priority = (int)p;
+			keys[q->n].created = created != NULL ? created : "";
+			keys[q->n].id = json_integer_value(json_object_get(a, "id"));
+			keys[q->n].alarm = a;
+			q->n++;
+		}
+	}
+	qsort(keys, q->n, sizeof *keys, queue_cmp);
+	for (size_t i = 0; i < q->n; i++)
+		q->rows[i] = keys[i].alarm;
+	free(keys);
+	c->replica.changed &= ~(unsigned)REPLICA_CHANGED_ALARMS;
+	c->queue_stale = false;
+}
+
+/* The open alarms in queue order (rebuilding if the replica changed). */
+struct tui_queue *
+tui_queue(struct console *c)
+{
+	if (c->queue_stale || (c->replica.changed & REPLICA_CHANGED_ALARMS))
+		queue_rebuild(c);
+	return &c->queue;
+}
+
+/* The index of the selected alarm in the queue (clamped), or -1 when empty. */
+long
+tui_selected_index(struct console *c)
+{
+	struct tui_queue *q = tui_queue(c);
+
+	if (q->n == 0) {
+		c->selected = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < q->n; i++)
+		if (json_integer_value(json_object_get(q->rows[i], "id")) == c->selected)
+			return (long)i;
+	/* The selected alarm left: keep the cursor where it was. */
+	if (c->selected_index >= q->n)
+		c->selected_index = q->n - 1;
+	c->selected = json_integer_value(json_object_get(q->rows[c->selected_index], "id"));
+	return (long)c->selected_index;
+}
+
+/* Move the selection to queue row i (clamped). */
+void
+tui_select(struct console *c, long i)
+{
+	struct tui_queue *q = tui_queue(c);
+
+	if (q->n == 0)
+		return;
+	if (i < 0)
+		i = 0;
+	if ((size_t)i >= q->n)
+		i = (long)q->n - 1;
+	c->selected_index = (size_t)i;
+	c->selected = json_integer_value(json_object_get(q->rows[i], "id"));
+	tui_dirty(c);
+}
+
+/* The alarm under the cursor, or NULL (borrowed). */
+json_t *
+tui_selected(struct console *c)
+{
+	long i = tui_selected_index(c);
+
+	return i < 0 ? NULL : c->queue.rows[i];
+}
+
+/* Filter the queue by text as typed after "/" ("" clears it). */
+void
+console_filter_set(struct console *c, const char *text)
+{
+	struct tui_filter f;
+	char *cause = NULL;
+
+	if (*text == '\0') {
+		free(c->filter);
+		c->filter = NULL;
+	} else {
+		if (filter_parse(&f, text, &cause) != 0) {
+			tui_message(c, true, "filter: %s", cause);
+			free(cause);
+			return;
+		}
+		if (c->filter == NULL)
+			c->filter = xmalloc(sizeof *c->filter);
+		*c->filter = f;
+	}
+	c->queue_stale = true;
+	tui_select(c, 0);
+}

@@ -1,0 +1,199 @@
+#include "compat.h"
+
+#include <math.h>
+
+#include "draw.h"
+#include "tui.h"
+#include "view.h"
+#include "vtime.h"
+
+/*
+ * Pick a guard for an alarm: guards on duty, nearest first when both the
+ * alarm's point and the guard have a position, with a walking estimate;
+ * stale positions are said so.  Enter assigns, Esc cancels.
+ */
+#define ASSIGN_WALK_M_S   1.4      /* walking speed for the estimate */
+#define ASSIGN_MAX        64
+
+struct assign_row {
+	json_t *guard;             /* borrowed from the replica */
+	double metres;             /* -1 when unknown */
+	bool stale;
+};
+
+struct assign {
+	int64_t id;
+	struct assign_row rows[ASSIGN_MAX];
+	int n, sel;
+};
+
+/* Distance in metres between two positions (haversine). */
+static double
+assign_metres(double lat1, double lon1, double lat2, double lon2)
+{
+	double p = M_PI / 180.0;
+	double a = sin((lat2 - lat1) * p / 2) * sin((lat2 - lat1) * p / 2) +
+	    cos(lat1 * p) * cos(lat2 * p) * sin((lon2 - lon1) * p / 2) *
+	    sin((lon2 - lon1) * p / 2);
+
+	return 2 * 6371000.0 * asin(sqrt(a));
+}
+
+/* Order: known distances nearest first, then unknown ones; available before busy. */
+static int
+assign_cmp(const void *a, const void *b)
+{
+	const struct assign_row *x = a, *y = b;
+	bool bx = strcmp(json_string_value(json_object_get(x->guard, "status")), "available") != 0;
+	bool by = strcmp(json_string_value(json_object_get(y->guard, "status")), "available") != 0;
+
+	if (bx != by)
+		return bx ? 1 : -1;
+	if ((x->metres < 0) != (y->metres < 0))
+		return x->metres < 0 ? 1 : -1;
+	if (x->metres != y->metres)
+		return x->metres < y->metres ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(x->guard, "callsign")),
+	    json_string_value(json_object_get(y->guard, "callsign")));
+}
+
+/* Build the list of guards for the alarm. */
+static void
+assign_build(struct console *c, struct assign *as)
+{
+	json_t *alarm = replica_alarm(&c->replica, as->id), *g, *pt = NULL;
+	const char *key;
+	int64_t now = vtime_now_ms();
+
+	if (alarm != NULL)
+		pt = replica_point(&c->replica, json_string_value(json_object_get(alarm, "site")),
+		    json_string_value(json_object_get(alarm, "point")));
+	as->n = 0;
+	json_object_foreach(c->replica.guards, key, g) {
+		const char *status = json_string_value(json_object_get(g, "status"));
+		json_t *pos = json_object_get(g, "position");
+		struct assign_row *r;
+		int64_t ts;
+
+		if (status == NULL || strcmp(status, "off_duty") == 0 || as->n == ASSIGN_MAX)
+			continue;
+		r = &as->rows[as->n++];
+		r->guard = g;
+		r->metres = -1;
+		r->stale = false;
+		if (json_is_object(pos) && pt != NULL &&
+		    json_is_number(json_object_get(pt, "lat"))) {
+			r->metres = assign_metres(json_number_value(json_object_get(pt, "lat")),
+			    json_number_value(json_object_get(pt, "lon")),
+			    json_number_value(json_object_get(pos, "lat")),
+			    json_number_value(json_object_get(pos, "lon")));
+			if (vtime_parse(json_string_value(json_object_get(pos, "ts")), &ts) != 0 ||
+			    now - ts > (int64_t)c->cfg.stale_after * 1000)
+				r->stale = true;
+		}
+	}
+	qsort(as->rows, (size_t)as->n, sizeof as->rows[0], assign_cmp);
+}
+
+/* Draw the picker as a box over the queue. */
+static void
+assign_draw(struct console *c, struct view *v, int top, int bottom)
+{
+	struct assign *as = v->data;
+	int h = as->n + 4, w = 72, y0, x0;
+
+	if (h > bottom - top)
+		h = bottom - top;
+	y0 = top + (bottom - top - h) / 2;
+	x0 = (c->cols - w) / 2;
+	draw_box(c, y0, x0, h, w, "assign a guard");
+	draw_role(c, ROLE_HEADER);
+	draw_textf(c, y0 + 1, x0 + 2, w - 4, "alarm %" PRId64 ": nearest first", as->id);
+	if (as->n == 0) {
+		draw_role(c, ROLE_DIM);
+		draw_text(c, y0 + 2, x0 + 2, w - 4, "no guard is on duty");
+	}
+	for (int i = 0; i < as->n && y0 + 2 + i < y0 + h - 1; i++) {
+		struct assign_row *r = &as->rows[i];
+		char dist[48];
+
+		if (r->metres < 0)
+			snprintf(dist, sizeof dist, "position unknown");
+		else
+			snprintf(dist, sizeof dist, "%5.0f m  ~%.0f min walk%s", r->metres,
+			    ceil(r->metres / ASSIGN_WALK_M_S / 60.0), r->stale ? "  STALE FIX" : "");
+		draw_role(c, i == as->sel ? ROLE_SELECTED :
+		    r->stale ? ROLE_GUARD_STALE : ROLE_NORMAL);
+		draw_textf(c, y0 + 2 + i, x0 + 2, w - 4, "%-6.6s %-20.20s %-10.10s %s",
+		    json_string_value(json_object_get(r->guard, "callsign")),
+		    json_string_value(json_object_get(r->guard, "name")),
+		    json_string_value(json_object_get(r->guard, "status")), dist);
+	}
+}
+
+/* Keys of the picker. */
+static int
+assign_key(struct console *c, struct view *v, int key, enum key_action act)
+{
+	struct assign *as = v->data;
+
+	(void)key;
+	switch (act) {
+	case KA_UP: if (as->sel > 0) as->sel--; return VIEW_HANDLED;
+	case KA_DOWN: if (as->sel < as->n - 1) as->sel++; return VIEW_HANDLED;
+	case KA_BACK: return VIEW_HANDLED | VIEW_CLOSE;
+	case KA_OPEN:
+		if (as->n > 0)
+			action_alarm(c, as->id, "assign", json_pack("{s:s}", "guard",
+			    json_string_value(json_object_get(as->rows[as->sel].guard, "callsign"))));
+		return VIEW_HANDLED | VIEW_CLOSE;
+	default:
+		return VIEW_HANDLED;
+	}
+}
+
+/* The guards changed (positions, status): rebuild, keeping the selection. */
+static void
+assign_changed(struct console *c, struct view *v)
+{
+	struct assign *as = v->data;
+	const char *sel = as->n > 0 ?
+	    json_string_value(json_object_get(as->rows[as->sel].guard, "callsign")) : NULL;
+	char keep[64] = "";
+
+	if (sel != NULL)
+		snprintf(keep, sizeof keep, "%s", sel);
+	assign_build(c, as);
+	as->sel = 0;
+	for (int i = 0; i < as->n; i++)
+		if (strcmp(json_string_value(json_object_get(as->rows[i].guard, "callsign")), keep) == 0)
+			as->sel = i;
+}
+
+/* Free the picker. */
+static void
+assign_free(struct view *v)
+{
+	free(v->data);
+	free(v);
+}
+
+static const struct view_ops assign_ops = {
+	.name = "assign",
+	.kind = VIEW_LIST,
+	.draw = assign_draw,
+	.key = assign_key,
+	.free = assign_free,
+	.changed = assign_changed,
+};
+
+/* Pick a guard for alarm id, nearest first. */
+struct view *
+view_assign_new(struct console *c, int64_t id)
+{
+	struct assign *as = xcalloc(1, sizeof *as);
+
+	as->id = id;
+	assign_build(c, as);
+	return view_new(&assign_ops, as);
+}
