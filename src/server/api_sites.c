@@ -33,11 +33,11 @@
 static json_t *
 api_sites_opt_text(sqlite3_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = store_col_text(s, i);
 
-	if (t == NULL || *t == '\0')
+	if (*t == '\0')
 		return json_null();
-	return json_string((const char *)t);
+	return json_string(t);
 }
 
 /* A REAL column as a JSON number, or null. */

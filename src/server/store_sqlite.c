@@ -3,9 +3,11 @@
 #include "log.h"
 #include "migrations.h"
 #include "store.h"
+#include "utf8.h"
 
 #define STORE_STMT_SLOTS 256
 #define STORE_BUSY_TIMEOUT_MS 10000
+#define STORE_REPAIR_SLOTS 16   /* repaired column texts alive at once */
 
 struct store_slot {
 	const char *sql;
@@ -256,11 +258,27 @@ store_bind_int(sqlite3_stmt *s, int i, int64_t v)
 	sqlite3_bind_int64(s, i, v);
 }
 
-/* Column text as a C string ("" for NULL). */
+/*
+ * Column text as a C string ("" for NULL), always valid UTF-8: text that is
+ * not (only a hand-edited database holds such) comes back repaired, in one
+ * of STORE_REPAIR_SLOTS buffers reused in turn, so that no reply or stream
+ * message built from it can fail to encode.
+ */
 const char *
 store_col_text(sqlite3_stmt *s, int i)
 {
+	static char *repaired[STORE_REPAIR_SLOTS];
+	static int next;
 	const unsigned char *t = sqlite3_column_text(s, i);
+	int len;
 
-	return t != NULL ? (const char *)t : "";
+	if (t == NULL)
+		return "";
+	len = sqlite3_column_bytes(s, i);
+	if (utf8_valid((const char *)t, (size_t)len) && memchr(t, '\0', (size_t)len) == NULL)
+		return (const char *)t;
+	next = (next + 1) % STORE_REPAIR_SLOTS;
+	free(repaired[next]);
+	repaired[next] = utf8_repair((const char *)t, strlen((const char *)t));
+	return repaired[next];
 }

@@ -180,7 +180,11 @@ app_key(struct console *c, int key)
 	int rc;
 
 	if (key == KEY_RESIZE) {
-		app_resize(c);
+		/* resizeterm() queued this; the size is already taken. */
+		c->rows = LINES;
+		c->cols = COLS;
+		c->too_small = c->rows < TUI_MIN_ROWS || c->cols < TUI_MIN_COLS;
+		tui_dirty(c);
 		return;
 	}
 	if (c->too_small) {

@@ -12,7 +12,7 @@
  * wide enough and under it otherwise.
  */
 #define DASH_WIDE_COLS     130   /* from here the guards sit beside the queue */
-#define DASH_GUARDS_WIDTH  46
+#define DASH_GUARDS_WIDTH  56
 #define DASH_GUARDS_ROWS   6     /* guards shown under the queue when narrow */
 
 struct dash {

@@ -17,7 +17,7 @@ tui_start c1 160 50
 tui_wait c1 15 'LIVE'
 tui_wait c1 5 'A block door'
 # Wide: the guards sit beside the queue, on the same line as the heading.
-tui_match c1 'STATE .*GUARDS' || fail "at 160x50 the guards are not beside the queue: $(tui_screen c1)"
+tui_match c1 'P5\+.*GUARDS' || fail "at 160x50 the guards are not beside the queue: $(tui_screen c1)"
 
 tui_resize c1 80 24
 tui_wait c1 5 'A block door'
@@ -30,7 +30,7 @@ tui_wait c1 5 'enlarge|Enlarge'
 tui_resize c1 79 24
 tui_wait c1 5 'Enlarge'
 tui_resize c1 160 50
-tui_wait c1 5 'STATE .*GUARDS'
+tui_wait c1 5 'P5\+.*GUARDS'
 tui_resize c1 80 24
 tui_wait c1 5 'A block door'
 tui_keys c1 j k
