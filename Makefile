@@ -120,11 +120,13 @@ $(BUILD)/bin/vigil-sim: $(COMMON_OBJ) $(SIM_OBJ)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SIM)) -lm
 
 # Unit tests link the common, server, client-library and console objects (no main).
-$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ)
+# The console asks for a password with the prompt of the headless commands.
+CLI_LIB_OBJ := $(BUILD)/obj/cli/prompt.o
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ) $(CLI_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server -Isrc/client -Isrc/tui \
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/server -Isrc/client -Isrc/tui -Isrc/cli \
 	    $(call pc_cflags,$(PKGS_SERVER) $(PKGS_TUI) $(PKGS_TEST)) \
-	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ) $(ALL_LDFLAGS) \
+	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(CLIENT_OBJ) $(TUI_OBJ) $(CLI_LIB_OBJ) $(ALL_LDFLAGS) \
 	    $(call pc_libs,$(PKGS_SERVER) $(PKGS_TUI) $(PKGS_TEST)) -lm
 
 # A hand-rolled WebSocket client for the stream tests (plain libc).

@@ -26,7 +26,6 @@ draw_theme_switch(struct console *c, const char *name)
 	struct theme t;
 	int rc;
 
-	theme_init(&t);
 	rc = theme_load(&t, name, NULL);
 	for (size_t i = 0; i < t.nwarnings; i++)
 		log_warn("theme: %s", t.warnings[i]);

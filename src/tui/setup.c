@@ -201,7 +201,6 @@ setup_console(struct console *c, int argc, char **argv, char **cause)
 	}
 	if (rc != 0)
 		return rc;
-	theme_init(&c->theme);
 	theme_load(&c->theme, c->cfg.theme, NULL);
 	for (size_t i = 0; i < c->theme.nwarnings; i++)
 		log_info("theme: %s", c->theme.warnings[i]);
