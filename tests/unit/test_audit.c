@@ -595,7 +595,10 @@ test_entry_json(void **state)
 	    json_object_get(j, "details"), "note")), "caf\xc3\xa9");
 	assert_int_equal(json_integer_value(json_object_get(j, "site_id")), 3);
 	assert_int_equal(strlen(json_string_value(json_object_get(j, "hash"))), 64);
-	assert_int_equal(json_object_size(j), 13);
+	/* The details also as the text that was hashed. */
+	assert_string_equal(json_string_value(json_object_get(j, "details_text")),
+	    e.details);
+	assert_int_equal(json_object_size(j), 14);
 	json_decref(j);
 
 	e.site_id = 0;
