@@ -119,7 +119,6 @@ stream_drop(struct stream *s)
 	s->gen++;
 	s->greeted = false;
 	s->caught_up = false;
-	buf_reset(&s->msg);
 	uv_timer_stop(&s->watch);
 	if (w != NULL && w != s->cb_wsi)
 		lws_set_timeout(w, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -174,6 +173,8 @@ stream_connect(struct stream *s)
 	else
 		snprintf(path, sizeof path, "%s/api/v1/stream", s->prefix);
 	s->gen++;
+	/* Not before: the last message may still be in use by a callback. */
+	buf_reset(&s->msg);
 	memset(&ci, 0, sizeof ci);
 	ci.context = s->ctx;
 	ci.address = s->address;
