@@ -17,9 +17,23 @@ cmd_keys(int argc, char **argv)
 		const struct key_binding *b = &keymap_table[i];
 		char kb[16];
 
+		const char *seen[KEYMAP_MAX_KEYS];
+		int nseen = 0;
+
 		printf("%-12s", b->name);
-		for (int k = 0; k < KEYMAP_MAX_KEYS && b->keys[k] != 0; k++)
-			printf(" %s", keymap_key_name(b->keys[k], kb, sizeof kb));
+		for (int k = 0; k < KEYMAP_MAX_KEYS && b->keys[k] != 0; k++) {
+			const char *name = keymap_key_name(b->keys[k], kb, sizeof kb);
+			bool dup = false;
+
+			/* Enter is three codes; name it once. */
+			for (int j = 0; j < nseen; j++)
+				dup = dup || strcmp(seen[j], name) == 0;
+			if (dup)
+				continue;
+			if (name != kb)
+				seen[nseen++] = name;
+			printf(" %s", name);
+		}
 		printf("\t%s\n", b->help);
 	}
 	return 0;
