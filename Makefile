@@ -153,6 +153,10 @@ bench:
 	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite build/bench/tests/bench_fanout build/bench/tests/bench_catchup
 	@BUILD=build/bench sh tests/bench/run.sh
 
+# A private server, simulated sites and guards, and the console: see README.md.
+demo: all
+	./bin/vigil demo
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr -Isrc/common src
