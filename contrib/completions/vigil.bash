@@ -38,7 +38,7 @@ _vigil()
 
 	case $cmd in
 	"")
-		COMPREPLY=($(compgen -W "login logout watch --log --help --version" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "login logout watch demo keys config --log --help --version" -- "$cur")) ;;
 	login)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--user --help" -- "$cur"))
@@ -46,8 +46,10 @@ _vigil()
 			COMPREPLY=($(compgen -W "http:// https://" -- "$cur"))
 			compopt -o nospace 2>/dev/null
 		fi ;;
-	logout)
+	logout|demo|keys)
 		COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+	config)
+		COMPREPLY=($(compgen -W "--list --help" -- "$cur")) ;;
 	watch)
 		COMPREPLY=($(compgen -W "--types --site --since --help" -- "$cur")) ;;
 	esac
