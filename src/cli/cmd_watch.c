@@ -460,10 +460,11 @@ cmd_watch(int argc, char **argv)
 		return st;
 	}
 	w.ascii = isatty(STDOUT_FILENO);
+	/* What can fail here is the URL: a configuration problem. */
 	if (watch_start(&w, since) != 0) {
 		session_release(&w.session);
 		free(w.types);
-		return EX_SOFTWARE;
+		return EX_CONFIG;
 	}
 	uv_run(&w.loop, UV_RUN_DEFAULT);
 	stream_free(w.stream);

@@ -3,7 +3,7 @@
 # watch" ends with a clear message and a sysexits status when it cannot
 # follow the stream: no server configured (69), a bogus token, a token
 # revoked while watching, a user who may not follow the stream (77), bad
-# usage (64).
+# usage (64), an unusable VIGIL_URL or VIGIL_TOKEN (78).
 . "$(dirname "$0")/lib.sh"
 setup
 test_timeout 90
@@ -33,6 +33,12 @@ run "$V" watch
 assert_eq 69 "$RC" "watch with no server configured"
 assert_contains "$(cat "$T/err")" "no server configured" "message"
 [ ! -s "$T/out" ] || fail "watch printed on stdout: $(cat "$T/out")"
+
+# A server or token from the environment that cannot be used.
+run env VIGIL_URL=ftp://127.0.0.1:1 VIGIL_TOKEN=abc "$V" watch
+assert_eq 78 "$RC" "watch with an ftp VIGIL_URL"
+run env VIGIL_URL="$URL" VIGIL_TOKEN='abc def' "$V" watch
+assert_eq 78 "$RC" "watch with a VIGIL_TOKEN that cannot go in a header"
 
 # Bad usage.
 run "$V" watch --types 'alarm.*,BAD TYPE'
