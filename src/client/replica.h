@@ -49,7 +49,12 @@ struct replica {
 	json_t *points;       /* object: site key -> object: point key -> point */
 	int64_t seq;          /* the last seq applied (or the snapshot's) */
 	bool loaded;          /* a snapshot was loaded */
-	bool scoped;          /* the stream is filtered by site: seqs have holes */
+	/*
+	 * The stream is filtered by site, so seqs have holes: set it from the
+	 * stream's hello (stream_ops.hello), as feed.c does, or every hole is
+	 * taken for a gap.
+	 */
+	bool scoped;
 	unsigned changed;     /* REPLICA_CHANGED_* since the owner cleared it */
 };
 
