@@ -33,6 +33,16 @@ struct ingest_position {
 
 enum ingest_kind { INGEST_EVENTS, INGEST_POSITIONS };
 
+/* A point's state as an event of the open commit leaves it. */
+struct ingest_pstate {
+	int64_t point_id;
+	int64_t site_id;
+	const char *state;       /* static: see ingest_point_state */
+	int64_t sensor_ms;
+	enum event_type type;
+	size_t order;            /* arrival, so the last event wins */
+};
+
 /* One validated request waiting for the group commit. */
 struct ingest_item {
 	struct ingest_item *next;
@@ -58,6 +68,8 @@ struct ingest_queue {
 	size_t n;
 	struct ingest_stats stats;
 	int64_t data_version;    /* of the store when caches were last valid */
+	struct ingest_pstate *pstates; /* points' new states in the open commit */
+	size_t npstates, cappstates;
 };
 
 static void ingest_on_check(uv_check_t *h);
@@ -105,6 +117,7 @@ ingest_free(struct server *srv)
 	if (q == NULL)
 		return;
 	ingest_flush(srv);
+	free(q->pstates);
 	srv->ingest = NULL;
 	if (srv->loop != NULL)
 		uv_close((uv_handle_t *)&q->check, ingest_on_close);
@@ -470,41 +483,88 @@ ingest_point_state(enum event_type et)
 	}
 }
 
-/* Record a point's new state; a change goes on the stream.  0 or -1. */
+/* Note the state an event leaves its point in; written once per point at commit. */
+static void
+ingest_point_note(struct ingest_queue *q, struct ingest_item *it,
+    const struct ingest_event *ev)
+{
+	const char *state = ingest_point_state(ev->type);
+	struct ingest_pstate *p;
+
+	if (state == NULL || ev->point_id == 0)
+		return;
+	if (q->npstates == q->cappstates) {
+		q->cappstates = q->cappstates ? q->cappstates * 2 : 256;
+		q->pstates = xrealloc(q->pstates, q->cappstates * sizeof *q->pstates);
+	}
+	p = &q->pstates[q->npstates];
+	p->point_id = ev->point_id;
+	p->site_id = it->site_id;
+	p->state = state;
+	p->sensor_ms = ev->sensor_ms;
+	p->type = ev->type;
+	p->order = q->npstates++;
+}
+
+/* Order noted states by point, then arrival. */
 static int
-ingest_point_update(struct server *srv, struct ingest_item *it,
-    const struct ingest_event *ev, int64_t now)
+ingest_pstate_cmp(const void *a, const void *b)
+{
+	const struct ingest_pstate *x = a, *y = b;
+
+	if (x->point_id != y->point_id)
+		return x->point_id < y->point_id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Write each point's last state of this commit; a change goes on the stream
+ * as one point.state message.  A door opened and closed within one commit
+ * costs one update, not two.  0 or -1.
+ */
+static int
+ingest_points_write(struct server *srv, int64_t now)
 {
 	static const char sql[] =
 	    "UPDATE points SET state = ?, state_ms = ? WHERE id = ? AND state <> ?"
 	    " RETURNING key";
-	const char *state = ingest_point_state(ev->type);
-	sqlite3_stmt *s;
-	char key[LIMIT_KEY_LEN + 1] = "";
-	char ts[VTIME_ISO_LEN];
-	int rc;
+	struct ingest_queue *q = srv->ingest;
+	int rc = 0;
 
-	if (state == NULL || ev->point_id == 0)
-		return 0;
-	s = store_stmt(srv->st, sql);
-	store_bind_text(s, 1, state);
-	store_bind_int(s, 2, ev->sensor_ms);
-	store_bind_int(s, 3, ev->point_id);
-	store_bind_text(s, 4, state);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		snprintf(key, sizeof key, "%s", store_col_text(s, 0));
-		rc = sqlite3_step(s);
+	qsort(q->pstates, q->npstates, sizeof *q->pstates, ingest_pstate_cmp);
+	for (size_t i = 0; i < q->npstates && rc == 0; i++) {
+		const struct ingest_pstate *p = &q->pstates[i];
+		char key[LIMIT_KEY_LEN + 1] = "", ts[VTIME_ISO_LEN];
+		sqlite3_stmt *s;
+		int step;
+
+		if (i + 1 < q->npstates && q->pstates[i + 1].point_id == p->point_id)
+			continue;   /* a later event of this commit decides */
+		s = store_stmt(srv->st, sql);
+		store_bind_text(s, 1, p->state);
+		store_bind_int(s, 2, p->sensor_ms);
+		store_bind_int(s, 3, p->point_id);
+		store_bind_text(s, 4, p->state);
+		step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			snprintf(key, sizeof key, "%s", store_col_text(s, 0));
+			step = sqlite3_step(s);
+		}
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE) {
+			rc = -1;
+			break;
+		}
+		if (key[0] == '\0')
+			continue;
+		vtime_format(p->sensor_ms, ts, sizeof ts);
+		if (streamlog_append(srv, "point.state", p->site_id, json_pack(
+		    "{s:s, s:s, s:s, s:s}", "point", key, "state", p->state, "since", ts,
+		    "event", event_type_name(p->type)), now) < 0)
+			rc = -1;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (key[0] == '\0')
-		return 0;
-	vtime_format(ev->sensor_ms, ts, sizeof ts);
-	return streamlog_append(srv, "point.state", it->site_id, json_pack(
-	    "{s:s, s:s, s:s, s:s}", "point", key, "state", state, "since", ts,
-	    "event", event_type_name(ev->type)), now) < 0 ? -1 : 0;
+	q->npstates = 0;
+	return rc;
 }
 
 /* Store one event and raise or group its alarm; appends its result.  0 or -1. */
@@ -540,8 +600,8 @@ ingest_event_store(struct server *srv, struct ingest_item *it,
 	dup = sqlite3_changes(db) == 0;
 	event_id = sqlite3_last_insert_rowid(db);
 	sqlite3_reset(s);
-	if (!dup && ingest_point_update(srv, it, ev, now) != 0)
-		return -1;
+	if (!dup)
+		ingest_point_note(q, it, ev);
 	if (dup) {
 		if (ingest_event_known(srv, it->owner_id, ev->id, &cls, &alarm) != 0)
 			return -1;
@@ -712,12 +772,15 @@ ingest_flush(struct server *srv)
 	if (txn_begin(srv) != 0) {
 		rc = -1;
 	} else {
+		q->npstates = 0;
 		for (it = head; it != NULL && rc == 0; it = it->next) {
 			rc = it->kind == INGEST_EVENTS ?
 			    ingest_flush_events(srv, it, now) :
 			    ingest_flush_positions(srv, it, now);
 			q->stats.requests++;
 		}
+		if (rc == 0)
+			rc = ingest_points_write(srv, now);
 		if (rc != 0) {
 			log_error("ingest: cannot store a batch: %s", store_errmsg(srv->st));
 			txn_abort(srv);

@@ -35,7 +35,8 @@ wait_until 15 logged 'stream: connected as sol' "$T/watch.log" ||
 WATCH=$(cat "$T/watch.pid")
 PIDS="$PIDS $WATCH"
 
-spawn "$VIGIL_BIN/vigil-sim" --url "$URL" --site "$SITE" --batch 200 \
+# Every tamper event raises or groups an alarm: one stream message each.
+spawn "$VIGIL_BIN/vigil-sim" --url "$URL" --site "$SITE" --batch 200 --types tamper \
 	--events 30000 --run-id slow --quiet >"$T/sim.out" 2>"$T/sim.err"
 SIM=$LAST_PID
 slow() {
