@@ -112,6 +112,11 @@ demo_spawn(char *const *argv, const char *in, const char *log)
 
 	if (pid != 0)
 		return pid;
+	/*
+	 * Its own session: a hangup of the terminal reaches vigil, which then
+	 * stops the children itself; and they die with vigil if it is killed.
+	 */
+	setsid();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	int fd = open(in != NULL ? in : "/dev/null", O_RDONLY);
 	int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -268,7 +273,8 @@ cmd_demo(int argc, char **argv)
 	char *cause = NULL, *simlog;
 	int rc;
 
-	(void)argv;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return cli_help("demo", "");
 	if (argc > 1)
 		return cli_usage("demo");
 	memset(&d, 0, sizeof d);
@@ -300,6 +306,10 @@ cmd_demo(int argc, char **argv)
 	}
 	free(simlog);
 	rc = console_main(0, NULL);
+	/* Whatever ended the console, a second signal must not stop the cleanup. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	demo_cleanup(&d);
 	free(d.vigild);
 	free(d.sim);

@@ -10,7 +10,8 @@
 int
 cmd_keys(int argc, char **argv)
 {
-	(void)argv;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return cli_help("keys", "");
 	if (argc > 1)
 		return cli_usage("keys");
 	for (int i = 0; i < keymap_count; i++) {

@@ -21,6 +21,13 @@ log_open(const char *path, enum log_level level)
 	return 0;
 }
 
+/* True when lines go to a file (not to stderr). */
+int
+log_to_file(void)
+{
+	return log_file != NULL;
+}
+
 /* Close the log file, if one was opened. */
 void
 log_close(void)

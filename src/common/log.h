@@ -6,6 +6,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* Send log lines to path (appending), or to stderr when path is NULL. */
 int log_open(const char *path, enum log_level level);
+/* True when lines go to a file (not to stderr). */
+int log_to_file(void);
 /* Close the log file, if one was opened. */
 void log_close(void);
 /* Write one line at level: "2026-11-21T23:01:02.345Z level message". */

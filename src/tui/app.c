@@ -193,6 +193,11 @@ app_key(struct console *c, int key)
 		return;
 	}
 	v = c->views[c->nviews - 1];
+	/* Redraw works in every view, even those that take every key. */
+	if (keymap_lookup(VIEW_ANY, key) == KA_REDRAW && v->ops->kind != 0) {
+		app_key_global(c, KA_REDRAW);
+		return;
+	}
 	act = keymap_lookup(v->ops->kind, key);
 	rc = v->ops->key(c, v, key, act);
 	if (rc & VIEW_CLOSE)

@@ -27,6 +27,8 @@ setup_log(struct console *c)
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char *path;
 
+	if (log_to_file())
+		return;   /* vigil --log FILE */
 	log_close();
 	if (c->cfg.log_file != NULL)
 		path = xstrdup(c->cfg.log_file);

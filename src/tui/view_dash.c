@@ -89,7 +89,7 @@ dash_counts(struct console *c, int y, struct tui_queue *q)
 
 /* Column widths of the queue for a given width. */
 struct dash_cols {
-	int mark, pri, age, site, point, type, count, state, guard;
+	int mark, id, pri, age, site, point, type, count, state, guard;
 };
 
 /* Share width among the columns: fixed ones first, the rest by weight. */
@@ -99,12 +99,13 @@ dash_layout(struct dash_cols *w, int width)
 	int rest;
 
 	w->mark = 1;
+	w->id = 6;
 	w->pri = 3;
 	w->age = 7;
 	w->count = 5;
 	w->state = 10;
 	w->guard = 7;
-	rest = width - (w->mark + w->pri + w->age + w->count + w->state + w->guard) - 7;
+	rest = width - (w->mark + w->id + w->pri + w->age + w->count + w->state + w->guard) - 8;
 	if (rest < 24)
 		rest = 24;
 	w->site = rest * 22 / 100;
@@ -117,10 +118,10 @@ static void
 dash_heading(struct console *c, int y, int x, const struct dash_cols *w)
 {
 	draw_role(c, ROLE_HEADER);
-	draw_textf(c, y, x, w->mark + w->pri + w->age + w->site + w->point + w->type +
-	    w->count + w->state + w->guard + 7, "%-*s%-*s %-*s %-*s %-*s %-*s %*s %-*s %-*s",
-	    w->mark, "", w->pri, "P", w->age, "AGE", w->site, "SITE", w->point, "POINT",
-	    w->type, "TYPE", w->count, "#", w->state, "STATE", w->guard, "GUARD");
+	draw_textf(c, y, x, w->mark + w->id + w->pri + w->age + w->site + w->point + w->type +
+	    w->count + w->state + w->guard + 8, "%-*s%*s %-*s %-*s %-*s %-*s %-*s %*s %-*s %-*s",
+	    w->mark, "", w->id, "ID", w->pri, "P", w->age, "AGE", w->site, "SITE", w->point,
+	    "POINT", w->type, "TYPE", w->count, "#", w->state, "STATE", w->guard, "GUARD");
 }
 
 /* Draw one alarm row. */
@@ -144,6 +145,8 @@ dash_row(struct console *c, int y, int x, const struct dash_cols *w, json_t *a,
 	draw_role(c, selected ? ROLE_SELECTED : row);
 	draw_text(c, y, x, w->mark, marked ? "*" : " ");
 	x += w->mark;
+	draw_textf(c, y, x, w->id, "%*lld", w->id, (long long)id);
+	x += w->id + 1;
 	if (!selected)
 		draw_role(c, dash_priority_role(p));
 	draw_textf(c, y, x, w->pri, "P%d", (int)p);

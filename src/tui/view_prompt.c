@@ -5,6 +5,7 @@
 #include "draw.h"
 #include "tui.h"
 #include "view.h"
+#include "vtime.h"
 
 /*
  * A one-line prompt on the message line: the filter ("/"), the command line
@@ -60,6 +61,11 @@ prompt_draw(struct console *c, struct view *v, int top, int bottom)
 	int x;
 
 	(void)top;
+	/* The message line is under the prompt: show a fresh message above it. */
+	if (c->message[0] != '\0' && vtime_mono_ms() < c->message_until) {
+		draw_role(c, c->message_error ? ROLE_ERROR : ROLE_DIM);
+		draw_text(c, bottom - 1, 0, c->cols, c->message);
+	}
 	move(bottom, 0);
 	clrtoeol();
 	draw_role(c, ROLE_INPUT);

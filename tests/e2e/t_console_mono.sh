@@ -35,7 +35,7 @@ tui_wait vt 5 'water_leak'
 has_colour vt && fail "TERM=vt100 shows colour"
 
 # The same information: the queue rows read the same, whatever the colours.
-rows() { tui_screen "$1" | grep -E '^.P[0-9] ' | sed 's/P\([0-9]\) *[0-9][0-9smhd]* /P\1 AGE /' ; }
+rows() { tui_screen "$1" | grep -E '^. +[0-9]+ P[0-9] ' | sed 's/P\([0-9]\) *[0-9][0-9smhd]* /P\1 AGE /' ; }
 assert_eq "$(rows colour)" "$(rows nocolour)" "queue rows, NO_COLOR"
 assert_eq "$(rows colour)" "$(rows vt)" "queue rows, vt100"
 vigild_stop
