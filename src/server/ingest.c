@@ -304,36 +304,59 @@ ingest_event_read(struct server *srv, const struct principal *gw, json_t *obj,
 	return 0;
 }
 
+/*
+ * Begin a queued item from a request: the body parsed, its batch array
+ * (key, at most limit elements) checked.  NULL with resp filled otherwise.
+ */
+static struct ingest_item *
+ingest_item_begin(struct server *srv, struct http_req *req, struct http_resp *resp,
+    enum ingest_kind kind, const char *key, size_t limit, json_t **list)
+{
+	struct ingest_item *it;
+	struct jsonx jx;
+	json_t *root;
+
+	if (srv->ingest->n >= LIMIT_INGEST_QUEUE_REQS) {
+		ingest_busy(resp);
+		return NULL;
+	}
+	if ((root = ingest_parse(req, resp)) == NULL)
+		return NULL;
+	jsonx_begin(&jx, root, "");
+	*list = jsonx_array(&jx, key, true, limit);
+	if (jsonx_done(&jx) != 0) {
+		ingest_refuse_batch(resp, root, key, limit, jx.err);
+		json_decref(root);
+		return NULL;
+	}
+	it = xcalloc(1, sizeof *it);
+	it->kind = kind;
+	it->root = root;
+	it->n = json_array_size(*list);
+	it->pending = req->pending;
+	it->owner_id = req->who.id;
+	it->site_id = req->who.site_id;
+	snprintf(it->owner, sizeof it->owner, "%s", req->who.name);
+	snprintf(it->source, sizeof it->source, "%s", req->source);
+	return it;
+}
+
 /* Validate and queue an event batch; 0 = queued (deferred), -1 = resp filled. */
 int
 ingest_events(struct server *srv, struct http_req *req, struct http_resp *resp)
 {
 	int64_t now = vtime_now_ms();
 	struct ingest_item *it;
-	struct jsonx jx;
-	json_t *root, *events;
+	json_t *events;
 	char err[JSONX_ERR_LEN];
-	size_t n;
 
-	if (srv->ingest->n >= LIMIT_INGEST_QUEUE_REQS)
-		return ingest_busy(resp);
-	if ((root = ingest_parse(req, resp)) == NULL)
-		return -1;
 	ingest_check_caches(srv);
-	jsonx_begin(&jx, root, "");
-	events = jsonx_array(&jx, "events", true, LIMIT_BATCH_EVENTS);
-	if (jsonx_done(&jx) != 0) {
-		ingest_refuse_batch(resp, root, "events", LIMIT_BATCH_EVENTS, jx.err);
-		json_decref(root);
+	it = ingest_item_begin(srv, req, resp, INGEST_EVENTS, "events", LIMIT_BATCH_EVENTS,
+	    &events);
+	if (it == NULL)
 		return -1;
-	}
-	n = json_array_size(events);
-	it = xcalloc(1, sizeof *it);
-	it->kind = INGEST_EVENTS;
-	it->root = root;
-	it->n = n;
-	it->events = xcalloc(n, sizeof *it->events);
-	for (size_t i = 0; i < n; i++) {
+	it->events = xcalloc(it->n, sizeof *it->events);
+	for (size_t i = 0; i < it->n; i++) {
 		if (ingest_event_read(srv, &req->who, json_array_get(events, i), i,
 		    now, &it->events[i], err, sizeof err) != 0) {
 			resp_error(resp, 422, "invalid", "%s", err);
@@ -341,11 +364,6 @@ ingest_events(struct server *srv, struct http_req *req, struct http_resp *resp)
 			return -1;
 		}
 	}
-	it->pending = req->pending;
-	it->owner_id = req->who.id;
-	it->site_id = req->who.site_id;
-	snprintf(it->owner, sizeof it->owner, "%s", req->who.name);
-	snprintf(it->source, sizeof it->source, "%s", req->source);
 	ingest_enqueue(srv, it);
 	return 0;
 }
@@ -357,27 +375,14 @@ ingest_positions(struct server *srv, struct http_req *req, struct http_resp *res
 	int64_t now = vtime_now_ms();
 	struct ingest_item *it;
 	struct jsonx jx;
-	json_t *root, *list;
-	size_t n;
+	json_t *list;
 
-	if (srv->ingest->n >= LIMIT_INGEST_QUEUE_REQS)
-		return ingest_busy(resp);
-	if ((root = ingest_parse(req, resp)) == NULL)
+	it = ingest_item_begin(srv, req, resp, INGEST_POSITIONS, "positions",
+	    LIMIT_BATCH_POSITIONS, &list);
+	if (it == NULL)
 		return -1;
-	jsonx_begin(&jx, root, "");
-	list = jsonx_array(&jx, "positions", true, LIMIT_BATCH_POSITIONS);
-	if (jsonx_done(&jx) != 0) {
-		ingest_refuse_batch(resp, root, "positions", LIMIT_BATCH_POSITIONS, jx.err);
-		json_decref(root);
-		return -1;
-	}
-	n = json_array_size(list);
-	it = xcalloc(1, sizeof *it);
-	it->kind = INGEST_POSITIONS;
-	it->root = root;
-	it->n = n;
-	it->positions = xcalloc(n, sizeof *it->positions);
-	for (size_t i = 0; i < n; i++) {
+	it->positions = xcalloc(it->n, sizeof *it->positions);
+	for (size_t i = 0; i < it->n; i++) {
 		struct ingest_position *p = &it->positions[i];
 		char prefix[32];
 
@@ -394,11 +399,6 @@ ingest_positions(struct server *srv, struct http_req *req, struct http_resp *res
 			return -1;
 		}
 	}
-	it->pending = req->pending;
-	it->owner_id = req->who.id;
-	it->site_id = req->who.site_id;
-	snprintf(it->owner, sizeof it->owner, "%s", req->who.name);
-	snprintf(it->source, sizeof it->source, "%s", req->source);
 	ingest_enqueue(srv, it);
 	return 0;
 }
