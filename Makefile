@@ -141,6 +141,11 @@ $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(COMMON_OBJ) $(SERVER_OBJ)
 	    -o $@ $< $(COMMON_OBJ) $(SERVER_OBJ) $(ALL_LDFLAGS) \
 	    $(call pc_libs,$(PKGS_SERVER)) -lm
 
+# The console benchmark's terminal: a pty and libc only.
+$(BUILD)/tests/bench_console: tests/bench/bench_console.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lutil -lm
+
 # The test suite: sanitizers on, every unit and end-to-end test, one summary line.
 check:
 	$(MAKE) BUILD=build/check SAN=1 all-check
@@ -150,7 +155,7 @@ all-check: $(PROGRAMS) $(UNIT_BIN) $(BUILD)/tests/wsprobe
 
 bench:
 	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/bin/vigild \
-	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite build/bench/tests/bench_fanout build/bench/tests/bench_catchup
+	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite build/bench/tests/bench_fanout build/bench/tests/bench_catchup build/bench/bin/vigil build/bench/tests/bench_console
 	@BUILD=build/bench sh tests/bench/run.sh
 
 # A private server, simulated sites and guards, and the console: see README.md.

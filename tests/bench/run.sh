@@ -262,4 +262,197 @@ esac
 case "$ONLY" in
 ""|catchup) bench_catchup ;;
 esac
+
+# A figure NAME from bench_console's output in file $1.
+console_val() {
+	awk -v k="$2" '$1 == k { sub(/^[^ ]* /, ""); print; exit }' "$1"
+}
+
+# "met" or "NOT met" for the awk condition $1.
+console_met() {
+	awk "BEGIN { print ($1) ? \"met\" : \"NOT met\" }"
+}
+
+# Console: vigil at 80x24 in a pty that bench_console creates and reads
+# (TERM=xterm-256color, LANG=C.UTF-8), with a model of the screen so that a
+# key counts when its effect is on the screen.  A storm of 1,000 alarm
+# events/s from vigil-sim over 20 generated sites of 1,000 points (20,000
+# points, so most events open a new alarm), first with no console (the
+# server's CPU for reference), then with the console: bytes through the pty,
+# the console's CPU, "?" timed until the help is up and "q" until the queue
+# is back, against the same keys on an idle feed; idle output before and
+# after.  Then start-up on 100,000 open alarms written straight into a fresh
+# database, against curl fetching the same snapshot pages.
+bench_console() {
+	SECS=${BENCH_CONSOLE_SECONDS:-20}
+	RATE=1000
+	SITES=20
+	POINTS=1000
+	OPEN=100000
+	say "== console: vigil at 80x24 in a pty (TERM=xterm-256color, LANG=C.UTF-8); a storm of $RATE alarm events/s for $SECS s over $SITES sites x $POINTS points; start-up on $OPEN open alarms"
+	C=$W/console
+	mkdir -p "$C/home/config" "$C/home/state" "$C/sites"
+	"$BIN/vigil-sim" --sites $SITES --points $POINTS --seed 7 --write-sites "$C/sites" >/dev/null 2>&1 ||
+		{ say "console: vigil-sim --write-sites failed"; return 1; }
+	sites=""
+	for f in "$C"/sites/*.site; do
+		"$BIN/vigild" --db "$C/base.db" site import "$f" >/dev/null 2>&1 ||
+			{ say "console: site import of $f failed"; return 1; }
+		sites="$sites --site $f"
+	done
+	printf 'bench-password-1\n' | "$BIN/vigild" --db "$C/base.db" user add bench \
+		--role admin >/dev/null 2>&1 || { say "console: user add failed"; return 1; }
+	# The storm: the same seed, so the same points in the same order.
+	storm="$BIN/vigil-sim --url URL $sites --storm $RATE --for $SECS --duration $((SECS + 1)) --seed 7 --quiet"
+
+	# Reference: the storm with no console.
+	cp "$C/base.db" "$C/ref.db"
+	vigild_start "$C/ref.db"
+	"$TESTS/bench_console" storm --server $VPID --sim-out "$C/sim-ref.out" -- \
+		$(echo "$storm" | sed "s|URL|$URL|") >"$C/ref.out" 2>"$C/ref.err"
+	kill $VPID
+	wait $VPID 2>/dev/null
+
+	# The console through the same storm.
+	cp "$C/base.db" "$C/live.db"
+	vigild_start "$C/live.db"
+	token=$(bench_login bench bench-password-1)
+	[ -n "$token" ] || { say "console: login failed"; kill $VPID; return 1; }
+	(cd "$TOP" && env HOME="$C/home" XDG_CONFIG_HOME="$C/home/config" \
+		XDG_STATE_HOME="$C/home/state" VIGIL_URL="$URL" VIGIL_TOKEN="$token" \
+		"$TESTS/bench_console" live --server $VPID --storm $SECS --presses 50 --warm 20 \
+		--idle 10 --after 5 --sim-out "$C/sim-live.out" --screen "$C/live.screen" \
+		"$BIN/vigil" -- $(echo "$storm" | sed "s|URL|$URL|")) >"$C/live.out" 2>"$C/live.err"
+	live_rc=$?
+	kill $VPID
+	wait $VPID 2>/dev/null
+	if [ $live_rc -ne 0 ] && [ -z "$(console_val "$C/live.out" storm_p99)" ]; then
+		say "console: the live run failed: $(cat "$C/live.err")"
+	else
+		L=$C/live.out
+		events=$(sqlite3 "$C/live.db" "SELECT COUNT(*) FROM events WHERE gw_event_id LIKE '%-s%'")
+		opened=$(sqlite3 "$C/live.db" "SELECT COUNT(*) FROM alarms")
+		dbnew=$(sqlite3 "$C/live.db" "SELECT COUNT(*) FROM alarms WHERE state = 'new'")
+		sms=$(console_val "$L" storm_ms)
+		say "storm: $events events in $sms ms (vigil-sim start to exit) opened $opened alarms ($(awk "BEGIN { printf \"%.0f\", $opened * 100 / ($events > 0 ? $events : 1) }")%), the rest grouped; vigil-sim: $(grep '^storm sent' "$C/sim-live.out")"
+		for r in "$C/ref.out" "$L"; do
+			st=$(console_val "$r" storm_status)
+			[ "${st:-1}" -eq 0 ] || say "  vigil-sim exited with $st in the run of ${r##*/}: not every event was acknowledged"
+		done
+		say "vigild CPU during the storm, no console:          $(console_val "$C/ref.out" server_cpu_pct)% of one core"
+		say "vigild CPU during the storm, console attached:    $(console_val "$L" server_cpu_pct)% of one core"
+		cpu=$(console_val "$L" storm_cpu_pct)
+		say "console CPU during the storm:                     $cpu% of one core (target < 25%: $(console_met "$cpu < 25"))"
+		bps=$(console_val "$L" storm_bps)
+		say "console output during the storm:                  $bps B/s, $(awk "BEGIN { printf \"%.1f\", $(console_val "$L" storm_updates) * 1000 / $sms }") updates/s, largest $(console_val "$L" storm_update_max) B (target <= 20480 B/s: $(console_met "$bps <= 20480"))"
+		say "  reference: the first full paint of the screen:  $(console_val "$L" paint_bytes) B"
+		p99=$(console_val "$L" storm_p99)
+		say "console key to screen during the storm:           p50 $(console_val "$L" storm_p50) ms, p99 $p99 ms, max $(console_val "$L" storm_max) ms over $(console_val "$L" storm_n) presses, $(console_val "$L" storm_lost) lost (target p99 <= 100 ms: $(console_met "$p99 <= 100 && $(console_val "$L" storm_lost) == 0"))"
+		say "  reference: the same keys on an idle feed:       p50 $(console_val "$L" warm_p50) ms, p99 $(console_val "$L" warm_p99) ms over $(console_val "$L" warm_n) presses"
+		cnew=$(console_val "$L" counts | sed -n 's/.* new \([0-9]*\) .*/\1/p')
+		say "console counts after the storm:                   new $cnew (the database: $dbnew), settled $(console_val "$L" settle_ms) ms after vigil-sim ended"
+		iu=$(console_val "$L" idle_updates)
+		irows=$(console_val "$L" idle_rows)
+		say "console idle for 10 s, empty queue:               $(console_val "$L" idle_bps) B/s ($(console_val "$L" idle_bytes) B in $iu updates of $(console_val "$L" idle_update_min)-$(console_val "$L" idle_update_max) B), rows changed: $irows, CPU $(console_val "$L" idle_cpu_pct)% (target: the clock only, once a second: $(console_met "\"$irows\" == \"0\" && $iu <= 11"))"
+		say "console idle for 5 s after the storm, $opened open: $(console_val "$L" after_bps) B/s in $(console_val "$L" after_updates) updates, rows changed: $(console_val "$L" after_rows) (the ages tick)"
+		say "console memory high-water mark after the storm:   $(awk "BEGIN { printf \"%.1f\", $(console_val "$L" hwm_kb) / 1024 }") MB"
+	fi
+
+	# Start-up on 100,000 open alarms: 5 per point, spread over 12 hours,
+	# 90% new, 9% acknowledged, 1% assigned, priorities by the default rules.
+	cp "$C/base.db" "$C/open.db"
+	sqlite3 "$C/open.db" "
+	BEGIN;
+	CREATE TEMP TABLE p AS SELECT id, site_id, gateway_id, type,
+	    ROW_NUMBER() OVER (ORDER BY id) - 1 AS r FROM points;
+	CREATE TEMP TABLE g AS SELECT id, site_id,
+	    ROW_NUMBER() OVER (PARTITION BY site_id ORDER BY id) - 1 AS r FROM guards;
+	CREATE TEMP TABLE b AS WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $OPEN - 1)
+	SELECT k, p.id AS point_id, p.site_id, p.gateway_id,
+	    CASE k / (SELECT COUNT(*) FROM p)
+	    WHEN 0 THEN CASE p.type WHEN 'motion' THEN 'tamper' WHEN 'water' THEN 'water_leak'
+	        WHEN 'equipment' THEN 'fault'
+	        WHEN 'smoke' THEN CASE WHEN p.r % 10 = 0 THEN 'fire' ELSE 'fault' END
+	        WHEN 'panic' THEN 'panic' ELSE 'forced' END
+	    WHEN 1 THEN CASE WHEN p.type IN ('door', 'gate', 'barrier') THEN 'held_open' ELSE 'tamper' END
+	    WHEN 2 THEN CASE WHEN p.type IN ('door', 'window', 'gate', 'barrier') THEN 'tamper' ELSE 'fault' END
+	    WHEN 3 THEN 'low_battery' ELSE 'fault' END AS type,
+	    $(now_ms) - 43200000 + ((k * 7919) % $OPEN) * (43200000 / $OPEN) AS t,
+	    CASE WHEN k % 100 = 0 THEN 'assigned' WHEN k % 100 < 10 THEN 'acknowledged' ELSE 'new' END AS state
+	FROM n JOIN p ON p.r = n.k % (SELECT COUNT(*) FROM p);
+	INSERT INTO events (id, gateway_id, gw_event_id, site_id, point_id, type, sensor_ms,
+	    received_ms, class, alarm_id)
+	SELECT k + 1, gateway_id, 'backlog-' || (k + 1), site_id, point_id, type, t, t + 40,
+	    'alarm', k + 1 FROM b;
+	INSERT INTO alarms (id, site_id, point_id, gateway_id, type, priority, state, version,
+	    count, first_event_id, last_event_id, created_ms, updated_ms, last_event_ms,
+	    acked_ms, acked_by, assigned_ms, assigned_by, guard_id)
+	SELECT k + 1, site_id, point_id, gateway_id, type,
+	    CASE type WHEN 'fire' THEN 1 WHEN 'panic' THEN 2 WHEN 'water_leak' THEN 3
+	        WHEN 'forced' THEN 4 WHEN 'tamper' THEN 4 WHEN 'held_open' THEN 5
+	        WHEN 'fault' THEN 6 ELSE 8 END,
+	    state, CASE state WHEN 'new' THEN 1 WHEN 'acknowledged' THEN 2 ELSE 3 END, 1,
+	    k + 1, k + 1, t + 40,
+	    CASE state WHEN 'new' THEN t + 40 WHEN 'acknowledged' THEN t + 60000 ELSE t + 120000 END, t,
+	    CASE WHEN state <> 'new' THEN t + 60000 END, CASE WHEN state <> 'new' THEN 'bench' END,
+	    CASE WHEN state = 'assigned' THEN t + 120000 END,
+	    CASE WHEN state = 'assigned' THEN 'bench' END,
+	    CASE WHEN state = 'assigned' THEN
+	        (SELECT g.id FROM g WHERE g.site_id = b.site_id AND g.r = (b.k / 100) % 4) END
+	FROM b;
+	COMMIT;" || { say "console: filling the alarms failed"; return 1; }
+	vigild_start "$C/open.db"
+	token=$(bench_login bench bench-password-1)
+	[ -n "$token" ] || { say "console: login failed"; kill $VPID; return 1; }
+	# Reference: the console's snapshot requests, one after another, with curl.
+	page=$(sed -n 's/^#define TUI_SNAPSHOT_PAGE *\([0-9]*\).*/\1/p' "$TOP/src/tui/tui.h")
+	after=""
+	got=0
+	pages=0
+	: >"$C/curl.times"
+	while :; do
+		curl -s -m 60 -H "Authorization: Bearer $token" -w '%{time_total} %{size_download}\n' \
+			"$URL/api/v1/alarms?state=open&limit=$page$after" -o "$C/page.json" \
+			>>"$C/curl.times" || break
+		n=$(grep -o '"point_label"' "$C/page.json" | wc -l)
+		got=$((got + n))
+		pages=$((pages + 1))
+		[ "$n" -lt "$page" ] && break
+		after="&after_id=$(grep -o '"id":[0-9]*' "$C/page.json" | tail -n 1 | cut -d: -f2)"
+	done
+	alarms_ms=$(awk '{ t += $1 } END { printf "%.0f", t * 1000 }' "$C/curl.times")
+	alarms_mb=$(awk '{ b += $2 } END { printf "%.1f", b / 1048576 }' "$C/curl.times")
+	for p in guards sites; do
+		curl -s -m 60 -H "Authorization: Bearer $token" -w '%{time_total} %{size_download}\n' \
+			"$URL/api/v1/$p" -o /dev/null >>"$C/curl.times"
+	done
+	for f in "$C"/sites/*.site; do
+		curl -s -m 60 -H "Authorization: Bearer $token" -w '%{time_total} %{size_download}\n' \
+			"$URL/api/v1/sites/$(basename "$f" .site)/points" -o /dev/null >>"$C/curl.times"
+	done
+	all_ms=$(awk '{ t += $1 } END { printf "%.0f", t * 1000 }' "$C/curl.times")
+	all_mb=$(awk '{ b += $2 } END { printf "%.1f", b / 1048576 }' "$C/curl.times")
+	say "curl, the console's snapshot requests in turn:   $all_ms ms, $all_mb MB (the alarms: $alarms_ms ms, $alarms_mb MB, $got in $pages pages of $page)"
+	(cd "$TOP" && env HOME="$C/home" XDG_CONFIG_HOME="$C/home/config" \
+		XDG_STATE_HOME="$C/home/state" VIGIL_URL="$URL" VIGIL_TOKEN="$token" \
+		"$TESTS/bench_console" start --server $VPID --settle 1000 \
+		--screen "$C/start.screen" "$BIN/vigil") >"$C/start.out" 2>"$C/start.err"
+	kill $VPID
+	wait $VPID 2>/dev/null
+	S=$C/start.out
+	first=$(console_val "$S" first_row_ms)
+	if [ -z "$first" ]; then
+		say "console: the start-up run failed: $(cat "$C/start.err")"
+		return 1
+	fi
+	hwm=$(awk "BEGIN { printf \"%.1f\", $(console_val "$S" hwm_kb) / 1024 }")
+	say "console exec to the first queue row, $OPEN open: $first ms (target < 1000 ms: $(console_met "$first < 1000"))"
+	say "  CPU on the way:                                 the console $(console_val "$S" first_row_cpu_ms) ms, vigild $(console_val "$S" first_row_server_cpu_ms) ms"
+	say "  it shows:                                      $(console_val "$S" counts | sed 's/  */ /g')"
+	say "console memory high-water mark after start:       $hwm MB (target < 100 MB: $(console_met "$hwm < 100"))"
+}
+
+case "$ONLY" in
+""|console) bench_console ;;
+esac
 echo "results in ${RESULTS#$TOP/}"
