@@ -86,6 +86,8 @@ tui_quit(struct console *c, int status)
 	uv_stop(c->loop);
 }
 
+static void app_on_redraw(uv_timer_t *t);
+
 /* Draw the whole screen: title, the view stack, the message and key bar. */
 static void
 app_draw(struct console *c)
@@ -100,13 +102,27 @@ app_draw(struct console *c)
 		draw_title(c);
 		/* The message line first: a prompt view draws over it. */
 		draw_message_line(c, bottom);
+		int first = 0;
+
+		/* Views under an opaque one would only be drawn over. */
 		for (int i = 0; i < c->nviews; i++)
+			if (c->views[i]->ops->opaque)
+				first = i;
+		for (int i = first; i < c->nviews; i++)
 			c->views[i]->ops->draw(c, c->views[i], 1, bottom);
 		draw_keybar(c, c->views[c->nviews - 1]->ops->kind, c->rows - 1);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
 	c->dirty = false;
+	/* The queue put off a rebuild: draw again when it is due. */
+	if (c->redraw_again_ms > 0) {
+		int64_t wait = c->redraw_again_ms;
+
+		c->redraw_again_ms = 0;
+		c->dirty = true;
+		uv_timer_start(&c->redraw_timer, app_on_redraw, (uint64_t)wait, 0);
+	}
 }
 
 /* Redraw timer: draw now if anything changed. */
@@ -222,6 +238,11 @@ app_on_stdin(uv_poll_t *h, int status, int events)
 	}
 	while (!c->quit && (rc = get_wch(&wch)) != ERR)
 		app_key(c, (int)wch);
+	/* An operator's key is answered at once, not at the next frame. */
+	if (c->dirty && !c->quit) {
+		uv_timer_stop(&c->redraw_timer);
+		app_draw(c);
+	}
 }
 
 /* Once a second: the clock, ageing alarms, the feed's age, the bell. */

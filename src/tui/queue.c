@@ -2,6 +2,10 @@
 
 #include "filter.h"
 #include "tui.h"
+#include "vtime.h"
+
+#define QUEUE_SMALL      2000  /* queues up to this long are rebuilt every frame */
+#define QUEUE_REBUILD_MS 250   /* longer ones at most this often */
 
 /* An alarm with its sort keys read out once, so sorting compares no JSON. */
 struct queue_key {
@@ -55,6 +59,9 @@ queue_rebuild(struct console *c)
 		q->rows = xrealloc(q->rows, q->cap * sizeof *q->rows);
 	}
 	keys = xmalloc((total + 1) * sizeof *keys);
+	/* The rows hold references: a row may outlive its alarm's replacement. */
+	for (size_t i = 0; i < q->n; i++)
+		json_decref(q->rows[i]);
 	q->n = 0;
 	memset(q->counts_p, 0, sizeof q->counts_p);
 	memset(q->counts_state, 0, sizeof q->counts_state);
@@ -78,19 +85,47 @@ queue_rebuild(struct console *c)
 	}
 	qsort(keys, q->n, sizeof *keys, queue_cmp);
 	for (size_t i = 0; i < q->n; i++)
-		q->rows[i] = keys[i].alarm;
+		q->rows[i] = json_incref(keys[i].alarm);
 	free(keys);
+	c->queue_built_ms = vtime_mono_ms();
 	c->replica.changed &= ~(unsigned)REPLICA_CHANGED_ALARMS;
 	c->queue_stale = false;
 }
 
-/* The open alarms in queue order (rebuilding if the replica changed). */
+/*
+ * The open alarms in queue order, rebuilt when the replica changed.  A long
+ * queue is rebuilt at most every QUEUE_REBUILD_MS: during a storm the
+ * screen then shows the queue as it was a moment ago (rows hold references,
+ * so that is safe) instead of sorting every alarm 30 times a second.
+ */
 struct tui_queue *
 tui_queue(struct console *c)
 {
-	if (c->queue_stale || (c->replica.changed & REPLICA_CHANGED_ALARMS))
+	int64_t now, wait;
+
+	if (!c->queue_stale && !(c->replica.changed & REPLICA_CHANGED_ALARMS))
+		return &c->queue;
+	now = vtime_mono_ms();
+	wait = c->queue_built_ms + QUEUE_REBUILD_MS - now;
+	if (c->force_rebuild || json_object_size(c->replica.alarms) <= QUEUE_SMALL || wait <= 0) {
+		c->force_rebuild = false;
 		queue_rebuild(c);
+	} else {
+		/* Come back when the interval is over. */
+		c->redraw_again_ms = wait;
+	}
 	return &c->queue;
+}
+
+/* Forget the queue's rows (at exit). */
+void
+tui_queue_release(struct console *c)
+{
+	for (size_t i = 0; i < c->queue.n; i++)
+		json_decref(c->queue.rows[i]);
+	free(c->queue.rows);
+	c->queue.rows = NULL;
+	c->queue.n = c->queue.cap = 0;
 }
 
 /* The index of the selected alarm in the queue (clamped), or -1 when empty. */
@@ -103,9 +138,15 @@ tui_selected_index(struct console *c)
 		c->selected = 0;
 		return -1;
 	}
+	/* Most of the time the selection is where it was. */
+	if (c->selected_index < q->n &&
+	    json_integer_value(json_object_get(q->rows[c->selected_index], "id")) == c->selected)
+		return (long)c->selected_index;
 	for (size_t i = 0; i < q->n; i++)
-		if (json_integer_value(json_object_get(q->rows[i], "id")) == c->selected)
+		if (json_integer_value(json_object_get(q->rows[i], "id")) == c->selected) {
+			c->selected_index = i;
 			return (long)i;
+		}
 	/* The selected alarm left: keep the cursor where it was. */
 	if (c->selected_index >= q->n)
 		c->selected_index = q->n - 1;
@@ -160,5 +201,6 @@ console_filter_set(struct console *c, const char *text)
 		*c->filter = f;
 	}
 	c->queue_stale = true;
+	c->force_rebuild = true;
 	tui_select(c, 0);
 }

@@ -220,7 +220,7 @@ teardown_console(struct console *c)
 	config_release(&c->cfg);
 	replica_release(&c->replica);
 	json_decref(c->marked);
-	free(c->queue.rows);
+	tui_queue_release(c);
 	free(c->filter);
 	free(c->url);
 	free(c->token);

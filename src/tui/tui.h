@@ -81,6 +81,9 @@ struct console {
 
 	struct tui_queue queue;
 	bool queue_stale;       /* rebuild before drawing */
+	bool force_rebuild;     /* now, whatever the queue's length (filter changed) */
+	int64_t queue_built_ms; /* monotonic time of the last rebuild */
+	int64_t redraw_again_ms; /* a draw wants another pass this much later, or 0 */
 	int64_t selected;       /* alarm id under the cursor, 0 = none */
 	size_t selected_index;  /* its row, kept when the alarm leaves the queue */
 	size_t top;             /* first queue row shown */
@@ -121,6 +124,8 @@ void tui_quit(struct console *c, int status);
 
 /* The open alarms in queue order (rebuilding if the replica changed). */
 struct tui_queue *tui_queue(struct console *c);
+/* Forget the queue's rows (at exit). */
+void tui_queue_release(struct console *c);
 /* The alarm under the cursor, or NULL (borrowed). */
 json_t *tui_selected(struct console *c);
 /* The index of the selected alarm in the queue, or -1 when it is empty. */

@@ -22,6 +22,7 @@ struct view;
 struct view_ops {
 	const char *name;
 	unsigned kind;          /* VIEW_DASH, VIEW_DETAIL or VIEW_LIST: which keys apply */
+	bool opaque;            /* covers the whole area: views under it are not drawn */
 	/* Draw into the rows [top, bottom) of stdscr. */
 	void (*draw)(struct console *c, struct view *v, int top, int bottom);
 	/*

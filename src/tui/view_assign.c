@@ -181,6 +181,7 @@ assign_free(struct view *v)
 static const struct view_ops assign_ops = {
 	.name = "assign",
 	.kind = VIEW_LIST,
+	.opaque = false,
 	.draw = assign_draw,
 	.key = assign_key,
 	.free = assign_free,

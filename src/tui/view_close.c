@@ -95,6 +95,7 @@ close_free(struct view *v)
 static const struct view_ops close_ops = {
 	.name = "close",
 	.kind = VIEW_LIST,
+	.opaque = false,
 	.draw = close_draw,
 	.key = close_key,
 	.free = close_free,

@@ -434,6 +434,7 @@ dash_free(struct view *v)
 static const struct view_ops dash_ops = {
 	.name = "dashboard",
 	.kind = VIEW_DASH,
+	.opaque = true,
 	.draw = dash_draw,
 	.key = dash_key,
 	.free = dash_free,

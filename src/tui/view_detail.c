@@ -361,6 +361,7 @@ detail_free(struct view *v)
 static const struct view_ops detail_ops = {
 	.name = "detail",
 	.kind = VIEW_DETAIL,
+	.opaque = true,
 	.draw = detail_draw,
 	.key = detail_key,
 	.free = detail_free,

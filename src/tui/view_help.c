@@ -101,6 +101,7 @@ help_free(struct view *v)
 static const struct view_ops help_ops = {
 	.name = "help",
 	.kind = VIEW_LIST,
+	.opaque = true,
 	.draw = help_draw,
 	.key = help_key,
 	.free = help_free,

@@ -196,6 +196,7 @@ prompt_free(struct view *v)
 static const struct view_ops prompt_ops = {
 	.name = "prompt",
 	.kind = 0,
+	.opaque = false,
 	.draw = prompt_draw,
 	.key = prompt_key,
 	.free = prompt_free,
