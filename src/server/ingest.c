@@ -531,6 +531,8 @@ ingest_points_write(struct server *srv, int64_t now)
 	struct ingest_queue *q = srv->ingest;
 	int rc = 0;
 
+	if (q->npstates == 0)
+		return 0;
 	qsort(q->pstates, q->npstates, sizeof *q->pstates, ingest_pstate_cmp);
 	for (size_t i = 0; i < q->npstates && rc == 0; i++) {
 		const struct ingest_pstate *p = &q->pstates[i];
