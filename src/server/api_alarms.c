@@ -794,9 +794,26 @@ api_alarms_site(struct server *srv, const struct principal *who, const char *key
 /* GET /api/v1/alarms: a page of the queue, and the stream seq it is consistent with. */
 API_HANDLER(api_alarms_list)
 {
-	/* Open as a list of states, so that the queue index can serve it. */
-	static const char sql_open[] = API_ALARMS_QUERY(
-	    "a.state IN ('new', 'acknowledged', 'assigned')");
+	/*
+	 * Open alarms: pages are ranges of the queue-order index (migration 2),
+	 * the first from its start, the next ones from the last alarm given.
+	 */
+	static const char sql_open[] =
+	    "SELECT a.id, a.site_id FROM alarms a INDEXED BY alarms_open_order"
+	    " WHERE a.state IN ('new', 'acknowledged', 'assigned')"
+	    " AND (?1 IS NULL OR a.site_id = ?1)"
+	    " AND (?2 IS NULL OR a.priority <= ?2)"
+	    " AND (?3 IS NULL OR a.type = ?3)"
+	    " ORDER BY a.priority, a.created_ms, a.id";
+	static const char sql_open_after[] =
+	    "SELECT a.id, a.site_id FROM alarms a INDEXED BY alarms_open_order"
+	    " WHERE a.state IN ('new', 'acknowledged', 'assigned')"
+	    " AND (?1 IS NULL OR a.site_id = ?1)"
+	    " AND (?2 IS NULL OR a.priority <= ?2)"
+	    " AND (?3 IS NULL OR a.type = ?3)"
+	    " AND (a.priority, a.created_ms, a.id) >"
+	    " (SELECT b.priority, b.created_ms, b.id FROM alarms b WHERE b.id = ?4)"
+	    " ORDER BY a.priority, a.created_ms, a.id";
 	static const char sql_state[] = API_ALARMS_QUERY("a.state = ?5");
 	static const char sql_all[] = API_ALARMS_QUERY("1");
 	const char *state = http_arg(req, "state");
@@ -847,7 +864,7 @@ API_HANDLER(api_alarms_list)
 		}
 	}
 	if (state == NULL || strcmp(state, "open") == 0)
-		s = store_stmt(srv->st, sql_open);
+		s = store_stmt(srv->st, after > 0 ? sql_open_after : sql_open);
 	else if (strcmp(state, "all") == 0)
 		s = store_stmt(srv->st, sql_all);
 	else {

@@ -156,7 +156,16 @@ static const char migration_1[] =
 "  site_id INTEGER,"
 "  data TEXT NOT NULL);";
 
+/*
+ * The queue in its display order, open alarms only: a page of the queue is
+ * a range of this index, not a sort of every open alarm.
+ */
+static const char migration_2[] =
+"CREATE INDEX alarms_open_order ON alarms (priority, created_ms, id)"
+"  WHERE state IN ('new', 'acknowledged', 'assigned');";
+
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
+	{ 2, "queue order index", migration_2 },
 };
 const int migrations_count = (int)ARRAY_LEN(migrations);
