@@ -269,6 +269,18 @@ feed_on_resync(void *arg, json_t *msg, const char *text, size_t len)
 	feed_load_start(c);
 }
 
+/*
+ * The server greeted us: a manager's stream is filtered by site, so its seqs
+ * have holes that are not gaps.
+ */
+static void
+feed_on_hello(void *arg, const struct stream_hello *hello)
+{
+	struct console *c = arg;
+
+	c->replica.scoped = hello->scoped;
+}
+
 /* The feed state changed: the title line shows it. */
 static void
 feed_on_state(void *arg, enum stream_state state)
@@ -301,6 +313,7 @@ feed_on_retrying(void *arg, uint64_t delay_ms, const char *why)
 }
 
 static const struct stream_ops feed_ops = {
+	.hello = feed_on_hello,
 	.message = feed_on_message,
 	.resync = feed_on_resync,
 	.state = feed_on_state,
