@@ -176,6 +176,11 @@ install: all
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	cp -R contrib/sites/. $(DESTDIR)$(DATADIR)/sites/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 contrib/completions/vigil.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vigil
+	install -m 644 contrib/completions/_vigil $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vigil
 	if [ -d themes ] && ls themes/*.theme >/dev/null 2>&1; then \
 	    install -d $(DESTDIR)$(DATADIR)/themes && \
 	    install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/; fi
@@ -184,6 +189,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vigild $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(BINDIR)/vigil-sim
 	for m in man/*.[1-8]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vigil \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vigil
 
 clean:
 	rm -rf build bin
