@@ -344,7 +344,20 @@ console_main(int argc, char **argv)
 	app_draw(c);
 	uv_run(c->loop, UV_RUN_DEFAULT);
 
-	/* Leaving: stop everything, let libuv close the handles, restore. */
+	/*
+	 * Leaving: from here a second hangup or interrupt must not cut the
+	 * clean-up short (closing the signal handles restores their default
+	 * action), so they wait, blocked, until the process exits.
+	 */
+	{
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
 	livefeed_stop(c);
 	while (c->nviews > 0) {
 		struct view *v = c->views[--c->nviews];

@@ -237,12 +237,16 @@ feed_on_message(void *arg, json_t *msg, const char *text, size_t len)
 	case REPLICA_APPLIED:
 		if (type != NULL && strcmp(type, "alarm.created") == 0)
 			attention_alarm(c, json_object_get(msg, "data"));
+		/* A note changes no alarm field: views are told which alarm it was. */
+		c->noted_alarm = type != NULL && strcmp(type, "alarm.note") == 0 ?
+		    json_integer_value(json_object_get(json_object_get(msg, "data"), "alarm")) : 0;
 		if (c->replica.changed & REPLICA_CHANGED_ALARMS)
 			c->queue_stale = true;
 		action_settle(c);
 		for (int i = 0; i < c->nviews; i++)
 			if (c->views[i]->ops->changed != NULL)
 				c->views[i]->ops->changed(c, c->views[i]);
+		c->noted_alarm = 0;
 		tui_dirty(c);
 		break;
 	case REPLICA_OLD:

@@ -98,6 +98,7 @@ struct console {
 	int64_t message_until;
 
 	bool loading;           /* a snapshot is being fetched */
+	int64_t noted_alarm;    /* the alarm of the alarm.note being applied, or 0 */
 	int64_t snapshot_ms;    /* when the replica was last loaded */
 	int64_t ring_ms;        /* last bell */
 

@@ -289,7 +289,8 @@ detail_changed(struct console *c, struct view *v)
 	struct detail *d = v->data;
 	json_t *a = replica_alarm(&c->replica, d->id);
 
-	if (a != NULL && strcmp(detail_s(a, "updated"), d->updated) != 0)
+	if (c->noted_alarm == d->id ||
+	    (a != NULL && strcmp(detail_s(a, "updated"), d->updated) != 0))
 		detail_fetch(d);
 	else if (a == NULL && d->doc != NULL &&
 	    strcmp(detail_s(json_object_get(d->doc, "alarm"), "state"), "closed") != 0)
