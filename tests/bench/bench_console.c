@@ -541,13 +541,18 @@ bcon_dash_shown(const struct bcon *b)
 	    !bcon_help_shown(b);
 }
 
-/* True when the first queue row is drawn: "P" and a priority at row 3. */
+/* True when the first queue row is drawn: "P" and a priority on row 3, after the ID. */
 static bool
 bcon_queue_shown(const struct bcon *b)
 {
 	const uint32_t *row = b->term.cell[3];
 
-	return bcon_dash_shown(b) && row[1] == 'P' && row[2] >= '1' && row[2] <= '9';
+	if (!bcon_dash_shown(b))
+		return false;
+	for (int x = 1; x + 1 < 16; x++)
+		if (row[x - 1] == ' ' && row[x] == 'P' && row[x + 1] >= '1' && row[x + 1] <= '9')
+			return true;
+	return false;
 }
 
 /* True when the dashboard has its snapshot: a queue row, or the empty queue. */
