@@ -182,6 +182,27 @@ feed_on_alarms(void *arg, const struct rest_reply *r)
 		return;
 	}
 	if (n == TUI_SNAPSHOT_PAGE && last > 0) {
+		/*
+		 * A long queue on a fresh console: show its first page (the top
+		 * of the queue: the highest priorities, oldest first) while the
+		 * rest loads; the title says LOADING until the whole snapshot
+		 * is in and the stream followed.
+		 */
+		if (!l->c->replica.loaded) {
+			struct replica_snap preview;
+			int64_t plast;
+
+			replica_snap_init(&preview);
+			if (replica_snap_alarms(&preview, r->json, &plast, &cause) >= 0) {
+				replica_load(&l->c->replica, &preview);
+				l->c->queue_stale = true;
+				l->c->force_rebuild = true;
+				tui_dirty(l->c);
+			} else {
+				free(cause);
+				replica_snap_release(&preview);
+			}
+		}
 		if (feed_alarms_page(l, last) != 0)
 			feed_load_fail(l, "alarms", NULL);
 		return;

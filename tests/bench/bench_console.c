@@ -555,6 +555,13 @@ bcon_queue_shown(const struct bcon *b)
 	return false;
 }
 
+/* True when the title line says the feed is LIVE (the snapshot is whole). */
+static bool
+bcon_feed_live(const struct bcon *b)
+{
+	return bcon_find(&b->term, " LIVE ") >= 0;
+}
+
 /* True when the dashboard has its snapshot: a queue row, or the empty queue. */
 static bool
 bcon_loaded(const struct bcon *b)
@@ -1030,6 +1037,10 @@ bcon_start(struct bcon_opts *o)
 		printf("first_row_server_cpu_ms %.0f\n",
 		    (double)(bcon_ticks(o->server) - s0) * tick);
 	printf("first_row_hwm_kb %ld\n", bcon_vm_kb(b.pid, "VmHWM"));
+	/* Memory is read once the whole snapshot is in: the title says LIVE. */
+	if (!bcon_pump(&b, bcon_now() + BCON_LOAD_WAIT_MS, bcon_feed_live))
+		bcon_broken(&b, "the console never went LIVE");
+	printf("live_ms %.0f\n", bcon_now() - t0);
 	bcon_pump(&b, bcon_now() + (double)o->settle_ms, NULL);
 	bcon_phase_stop(&b);
 	if (b.gone)
