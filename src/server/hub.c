@@ -39,6 +39,7 @@ struct hub {
 	struct hub_client *clients;
 	size_t nclients;
 	uint64_t published;
+	unsigned beats;           /* heartbeats so far */
 };
 
 /* Encode a change message once from its parts (data is JSON text). */
@@ -498,7 +499,9 @@ hub_on_heartbeat(uv_timer_t *t)
 		}
 		hub_msg_unref(beat);
 	}
-	hub_trim(h);
+	/* Trimming the log can wait a minute; an idle server should sleep. */
+	if (++h->beats % HUB_TRIM_EVERY == 0)
+		hub_trim(h);
 }
 
 /* Create the hub and its heartbeat on the server's loop. */

@@ -30,6 +30,7 @@ struct lws;
 #define HUB_LOG_KEEP         LIMIT_STREAM_LOG_KEEP  /* stream messages kept for resuming */
 #define HUB_CLOSE_GRACE_S    LIMIT_STREAM_CLOSE_S       /* a closing client must take its last words by then */
 #define HUB_WRITES_PER_CALLBACK 256   /* messages written per writable callback */
+#define HUB_TRIM_EVERY       12       /* heartbeats between trims of the log */
 #define HUB_TRIM_ROWS        20000    /* rows trimmed from the log per heartbeat */
 
 struct hub_msg {

@@ -12,6 +12,7 @@
 
 static uv_timer_t supervise_timer;
 static bool supervise_running;
+static int64_t supervise_started_ms;   /* gateways never seen count from here */
 
 /* Raise line faults for gateways silent at now_ms; returns how many, or -1. */
 int
@@ -25,16 +26,15 @@ supervise_check(struct server *srv, int64_t now_ms)
 	    "SELECT id, site_id, key FROM gateways WHERE line_fault = 0"
 	    " AND COALESCE(last_seen_ms, ?) + supervision_s * 1000 < ?";
 	static const char mark[] = "UPDATE gateways SET line_fault = 1 WHERE id = ?";
-	static int64_t started_ms;
 	sqlite3_stmt *s;
 	int64_t ids[64], sites[64];
 	char keys[64][LIMIT_KEY_LEN + 1];
 	int n = 0;
 
-	if (started_ms == 0)
-		started_ms = now_ms;
+	if (supervise_started_ms == 0)
+		supervise_started_ms = now_ms;
 	s = store_stmt(srv->st, find);
-	store_bind_int(s, 1, started_ms);
+	store_bind_int(s, 1, supervise_started_ms);
 	store_bind_int(s, 2, now_ms);
 	while (n < (int)ARRAY_LEN(ids) && sqlite3_step(s) == SQLITE_ROW) {
 		ids[n] = sqlite3_column_int64(s, 0);
@@ -78,11 +78,41 @@ fail:
 	return -1;
 }
 
-/* Timer tick: look for silent gateways. */
+/*
+ * When the next gateway could fall silent: the earliest deadline of a
+ * gateway without a line fault, as a delay from now_ms, at least
+ * SUPERVISE_TICK_MS and at most SUPERVISE_IDLE_MS (a gateway imported
+ * meanwhile is seen within that).  An idle server wakes that seldom.
+ */
+static uint64_t
+supervise_next_ms(struct server *srv, int64_t now_ms)
+{
+	static const char sql[] =
+	    "SELECT MIN(COALESCE(last_seen_ms, ?) + supervision_s * 1000) FROM gateways"
+	    " WHERE line_fault = 0";
+	sqlite3_stmt *s = store_stmt(srv->st, sql);
+	int64_t next = now_ms + SUPERVISE_IDLE_MS;
+
+	store_bind_int(s, 1, supervise_started_ms);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		next = sqlite3_column_int64(s, 0) + 1;
+	sqlite3_reset(s);
+	if (next < now_ms + SUPERVISE_TICK_MS)
+		next = now_ms + SUPERVISE_TICK_MS;
+	if (next > now_ms + SUPERVISE_IDLE_MS)
+		next = now_ms + SUPERVISE_IDLE_MS;
+	return (uint64_t)(next - now_ms);
+}
+
+/* Timer: look for silent gateways, then sleep until the next one could be. */
 static void
 supervise_on_tick(uv_timer_t *t)
 {
-	supervise_check(t->data, vtime_now_ms());
+	struct server *srv = t->data;
+	int64_t now = vtime_now_ms();
+
+	supervise_check(srv, now);
+	uv_timer_start(t, supervise_on_tick, supervise_next_ms(srv, now), 0);
 }
 
 /* Start checking gateways on the server's loop. */
@@ -91,8 +121,7 @@ supervise_start(struct server *srv)
 {
 	uv_timer_init(srv->loop, &supervise_timer);
 	supervise_timer.data = srv;
-	uv_timer_start(&supervise_timer, supervise_on_tick, SUPERVISE_TICK_MS,
-	    SUPERVISE_TICK_MS);
+	uv_timer_start(&supervise_timer, supervise_on_tick, SUPERVISE_TICK_MS, 0);
 	supervise_running = true;
 }
 

@@ -12,7 +12,8 @@
 
 struct server;
 
-#define SUPERVISE_TICK_MS     1000  /* how often silent gateways are looked for */
+#define SUPERVISE_TICK_MS     1000  /* the soonest silent gateways are looked for again */
+#define SUPERVISE_IDLE_MS     10000 /* the longest the server sleeps between looks */
 #define SUPERVISE_PRIORITY    5     /* priority of a line-fault alarm */
 
 /* Start checking gateways on the server's loop. */
