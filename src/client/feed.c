@@ -88,7 +88,7 @@ feed_loaded(struct feed *f)
 	backoff_reset(&f->backoff);
 	log_info("feed: snapshot loaded at seq %" PRId64 ": %zu open alarms, "
 	    "%zu guards, %zu sites", f->replica.seq,
-	    json_object_size(f->replica.alarms),
+	    alarmset_count(f->replica.alarms),
 	    json_object_size(f->replica.guards),
 	    json_object_size(f->replica.sites));
 	if (f->ops->changed != NULL)

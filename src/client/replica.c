@@ -7,7 +7,7 @@ void
 replica_init(struct replica *r)
 {
 	memset(r, 0, sizeof *r);
-	r->alarms = json_object();
+	r->alarms = alarmset_new();
 	r->guards = json_object();
 	r->sites = json_object();
 	r->points = json_object();
@@ -20,7 +20,7 @@ replica_init(struct replica *r)
 void
 replica_release(struct replica *r)
 {
-	json_decref(r->alarms);
+	alarmset_free(r->alarms);
 	json_decref(r->guards);
 	json_decref(r->sites);
 	json_decref(r->points);
@@ -31,7 +31,7 @@ replica_release(struct replica *r)
 void
 replica_snap_init(struct replica_snap *s)
 {
-	s->alarms = json_object();
+	s->alarms = alarmset_new();
 	s->guards = json_object();
 	s->sites = json_object();
 	s->points = json_object();
@@ -45,19 +45,12 @@ replica_snap_init(struct replica_snap *s)
 void
 replica_snap_release(struct replica_snap *s)
 {
-	json_decref(s->alarms);
+	alarmset_free(s->alarms);
 	json_decref(s->guards);
 	json_decref(s->sites);
 	json_decref(s->points);
 	memset(s, 0, sizeof *s);
 	s->seq = -1;
-}
-
-/* The alarm id as the key of the alarms object. */
-static void
-replica_id_key(int64_t id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%" PRId64, id);
 }
 
 /*
@@ -86,50 +79,31 @@ replica_snap_array(struct replica_snap *s, json_t *reply, const char *name,
 	return arr;
 }
 
-/* The id of an alarm object, or 0 when it has none. */
-static int64_t
-replica_alarm_id(const json_t *alarm)
-{
-	json_t *id = json_object_get(alarm, "id");
-
-	if (!json_is_integer(id) || json_integer_value(id) <= 0)
-		return 0;
-	return json_integer_value(id);
-}
-
-/* True when an alarm object says it is closed. */
-static bool
-replica_alarm_closed(const json_t *alarm)
-{
-	const char *state = json_string_value(json_object_get(alarm, "state"));
-
-	return state != NULL && strcmp(state, "closed") == 0;
-}
-
 /* Add a page of the alarms snapshot; its count, or -1 with *cause. */
 int
 replica_snap_alarms(struct replica_snap *s, json_t *reply, int64_t *last_id,
     char **cause)
 {
-	json_t *arr, *a;
-	char key[24];
-	int64_t id;
+	struct alarm_rec *a;
+	json_t *arr, *o;
+	char *why = NULL;
 	size_t i;
 
 	*last_id = 0;
 	if ((arr = replica_snap_array(s, reply, "alarms", true, cause)) == NULL)
 		return -1;
-	json_array_foreach(arr, i, a) {
-		if ((id = replica_alarm_id(a)) == 0 ||
-		    !json_is_string(json_object_get(a, "state"))) {
-			*cause = xasprintf("alarms[%zu] has no id or state", i);
+	json_array_foreach(arr, i, o) {
+		if ((a = alarm_rec_parse(o, &why)) == NULL) {
+			*cause = xasprintf("alarms[%zu]: %s", i, why);
+			free(why);
 			return -1;
 		}
-		*last_id = id;
-		if (replica_alarm_closed(a))
+		*last_id = a->id;
+		if (a->state == ALARM_CLOSED) {
+			alarm_rec_unref(a);
 			continue;
-		replica_id_key(id, key, sizeof key);
-		json_object_set(s->alarms, key, a);
+		}
+		alarmset_put(s->alarms, a);
 	}
 	return (int)json_array_size(arr);
 }
@@ -205,7 +179,7 @@ replica_snap_points(struct replica_snap *s, json_t *reply, char **cause)
 void
 replica_load(struct replica *r, struct replica_snap *s)
 {
-	json_decref(r->alarms);
+	alarmset_free(r->alarms);
 	json_decref(r->guards);
 	json_decref(r->sites);
 	json_decref(r->points);
@@ -216,7 +190,8 @@ replica_load(struct replica *r, struct replica_snap *s)
 	r->seq = s->seq > 0 ? s->seq : 0;
 	r->loaded = true;
 	r->changed = REPLICA_CHANGED_ALL;
-	s->alarms = s->guards = s->sites = s->points = NULL;
+	s->alarms = NULL;
+	s->guards = s->sites = s->points = NULL;
 	replica_snap_release(s);
 }
 
@@ -224,19 +199,16 @@ replica_load(struct replica *r, struct replica_snap *s)
 static int
 replica_apply_alarm(struct replica *r, json_t *data, char **cause)
 {
-	char key[24];
-	int64_t id;
+	struct alarm_rec *a = alarm_rec_parse(data, cause);
 
-	if ((id = replica_alarm_id(data)) == 0 ||
-	    !json_is_string(json_object_get(data, "state"))) {
-		*cause = xstrdup("the alarm has no id or state");
+	if (a == NULL)
 		return -1;
+	if (a->state == ALARM_CLOSED) {
+		alarmset_del(r->alarms, a->id);
+		alarm_rec_unref(a);
+	} else {
+		alarmset_put(r->alarms, a);
 	}
-	replica_id_key(id, key, sizeof key);
-	if (replica_alarm_closed(data))
-		json_object_del(r->alarms, key);
-	else
-		json_object_set(r->alarms, key, data);
 	r->changed |= REPLICA_CHANGED_ALARMS;
 	return 0;
 }
@@ -357,13 +329,10 @@ replica_apply(struct replica *r, json_t *msg, char **cause)
 }
 
 /* The open alarm with this id, or NULL. */
-json_t *
+struct alarm_rec *
 replica_alarm(const struct replica *r, int64_t id)
 {
-	char key[24];
-
-	replica_id_key(id, key, sizeof key);
-	return json_object_get(r->alarms, key);
+	return alarmset_get(r->alarms, id);
 }
 
 /* The guard with this callsign, or NULL. */

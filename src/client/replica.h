@@ -35,6 +35,8 @@
 
 #include <jansson.h>
 
+#include "alarmset.h"
+
 /* What changed since the flags were last cleared (replica.changed). */
 #define REPLICA_CHANGED_ALARMS 0x1
 #define REPLICA_CHANGED_GUARDS 0x2
@@ -43,7 +45,7 @@
 #define REPLICA_CHANGED_ALL    0xf
 
 struct replica {
-	json_t *alarms;       /* open alarms: object, key = decimal id */
+	struct alarmset *alarms; /* open alarms, compact (alarmset.h) */
 	json_t *guards;       /* object, key = callsign */
 	json_t *sites;        /* object, key = site key */
 	json_t *points;       /* object: site key -> object: point key -> point */
@@ -60,7 +62,7 @@ struct replica {
 
 /* A snapshot being gathered. */
 struct replica_snap {
-	json_t *alarms;
+	struct alarmset *alarms;
 	json_t *guards;
 	json_t *sites;
 	json_t *points;
@@ -121,7 +123,7 @@ void replica_load(struct replica *r, struct replica_snap *s);
 enum replica_result replica_apply(struct replica *r, json_t *msg, char **cause);
 
 /* The open alarm with this id, or NULL (borrowed). */
-json_t *replica_alarm(const struct replica *r, int64_t id);
+struct alarm_rec *replica_alarm(const struct replica *r, int64_t id);
 /* The guard with this callsign, or NULL (borrowed). */
 json_t *replica_guard(const struct replica *r, const char *callsign);
 /* The point key of site, or NULL (borrowed). */

@@ -40,8 +40,8 @@ void
 action_settle(struct console *c)
 {
 	for (int i = 0; i < c->npending; i++) {
-		json_t *a = replica_alarm(&c->replica, c->pending[i].alarm);
-		int64_t v = a != NULL ? json_integer_value(json_object_get(a, "version")) : 0;
+		struct alarm_rec *a = replica_alarm(&c->replica, c->pending[i].alarm);
+		int64_t v = a != NULL ? a->version : 0;
 
 		/* Confirmed: a newer version arrived, or the alarm left the queue. */
 		if (a == NULL || v > c->pending[i].version) {
@@ -89,7 +89,7 @@ action_done(void *arg, const struct rest_reply *r)
 void
 action_alarm(struct console *c, int64_t id, const char *verb, json_t *extra)
 {
-	json_t *alarm = replica_alarm(&c->replica, id);
+	struct alarm_rec *alarm = replica_alarm(&c->replica, id);
 	struct action_call *call;
 	char path[96], *cause = NULL;
 	json_t *body = extra != NULL ? extra : json_object();
@@ -107,7 +107,7 @@ action_alarm(struct console *c, int64_t id, const char *verb, json_t *extra)
 			return;
 		}
 		if (json_object_get(body, "version") == NULL) {
-			version = json_integer_value(json_object_get(alarm, "version"));
+			version = alarm->version;
 			json_object_set_new(body, "version", json_integer(version));
 		} else {
 			version = json_integer_value(json_object_get(body, "version"));

@@ -92,17 +92,14 @@ attention_alarm(struct console *c, json_t *alarm)
 void
 attention_tick(struct console *c)
 {
-	const char *key;
-	json_t *a;
+	struct alarm_rec *a;
+	size_t it = 0;
 
 	if (!c->cfg.bell || c->cfg.repeat <= 0 ||
 	    vtime_mono_ms() - c->ring_ms < (int64_t)c->cfg.repeat * 1000)
 		return;
-	json_object_foreach(c->replica.alarms, key, a) {
-		const char *state = json_string_value(json_object_get(a, "state"));
-
-		if (state != NULL && strcmp(state, "new") == 0 &&
-		    attention_rings(c, json_integer_value(json_object_get(a, "priority")))) {
+	while ((a = alarmset_next(c->replica.alarms, &it)) != NULL) {
+		if (a->state == ALARM_NEW && attention_rings(c, a->priority)) {
 			beep();
 			c->ring_ms = vtime_mono_ms();
 			return;

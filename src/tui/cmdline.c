@@ -278,10 +278,17 @@ cmdline_candidates(struct console *c, enum cmd_arg k, const char *prefix)
 		out[n] = NULL; \
 	} } while (0)
 	switch (k) {
-	case ARG_ALARM:
-		json_object_foreach(c->replica.alarms, key, v)
-			CMDLINE_ADD(key);
+	case ARG_ALARM: {
+		struct alarm_rec *a;
+		size_t it = 0;
+		char id[24];
+
+		while ((a = alarmset_next(c->replica.alarms, &it)) != NULL) {
+			snprintf(id, sizeof id, "%" PRId64, a->id);
+			CMDLINE_ADD(id);
+		}
 		break;
+	}
 	case ARG_GUARD:
 		json_object_foreach(c->replica.guards, key, v)
 			CMDLINE_ADD(key);

@@ -80,15 +80,6 @@ filter_parse(struct tui_filter *f, const char *text, char **cause)
 	return 0;
 }
 
-/* The string member key of o, or "". */
-static const char *
-filter_str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* True when needle occurs in hay, ignoring ASCII case. */
 static bool
 filter_contains(const char *hay, const char *needle)
@@ -101,34 +92,37 @@ filter_contains(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* A string or "". */
+static const char *
+filter_str(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
 /* True when the alarm passes f (f may be NULL: everything passes). */
 bool
-filter_match(const struct tui_filter *f, json_t *alarm)
+filter_match(const struct tui_filter *f, const struct alarm_rec *a)
 {
-	const char *state;
-	int p;
-
 	if (f == NULL)
 		return true;
-	if (f->site[0] != '\0' && strcmp(f->site, filter_str(alarm, "site")) != 0)
+	if (f->site[0] != '\0' && strcmp(f->site, filter_str(a->site)) != 0)
 		return false;
-	if (f->type[0] != '\0' && strcmp(f->type, filter_str(alarm, "type")) != 0)
+	if (f->type[0] != '\0' && strcmp(f->type, filter_str(a->type)) != 0)
 		return false;
-	p = (int)json_integer_value(json_object_get(alarm, "priority"));
-	if (f->pmin > 0 && (p < f->pmin || p > f->pmax))
+	if (f->pmin > 0 && (a->priority < f->pmin || a->priority > f->pmax))
 		return false;
-	state = filter_str(alarm, "state");
 	if (f->state[0] != '\0' && strcmp(f->state, "open") != 0) {
 		const char *want = strcmp(f->state, "ack") == 0 ? "acknowledged" : f->state;
-		if (strcmp(want, state) != 0)
+		if (strcmp(want, alarm_state_name(a->state)) != 0)
 			return false;
 	}
 	for (int i = 0; i < f->nwords; i++) {
-		const char *fields[] = { "site", "site_name", "point", "point_label", "type", "guard" };
+		const char *fields[] = { a->site, a->site_name, a->point, a->point_label,
+		    a->type, a->guard };
 		bool found = false;
 
 		for (size_t k = 0; k < ARRAY_LEN(fields) && !found; k++)
-			found = filter_contains(filter_str(alarm, fields[k]), f->words[i]);
+			found = filter_contains(filter_str(fields[k]), f->words[i]);
 		if (!found)
 			return false;
 	}

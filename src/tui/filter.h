@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include <jansson.h>
+#include "alarmset.h"
 
 #define FILTER_MAX_WORDS 8
 #define FILTER_MAX_LEN   256
@@ -30,6 +30,6 @@ struct tui_filter {
 /* Parse text into f; -1 with *cause on a malformed word (f unchanged). */
 int filter_parse(struct tui_filter *f, const char *text, char **cause);
 /* True when the alarm passes f (f may be NULL: everything passes). */
-bool filter_match(const struct tui_filter *f, json_t *alarm);
+bool filter_match(const struct tui_filter *f, const struct alarm_rec *a);
 
 #endif

@@ -7,41 +7,18 @@
 #define QUEUE_SMALL      2000  /* queues up to this long are rebuilt every frame */
 #define QUEUE_REBUILD_MS 250   /* longer ones at most this often */
 
-/* An alarm with its sort keys read out once, so sorting compares no JSON. */
-struct queue_key {
-	int priority;
-	const char *created;   /* ISO 8601 UTC of one format: sorts as a string */
-	int64_t id;
-	json_t *alarm;
-};
-
 /* Order of the queue: priority, then oldest first, then id. */
 static int
 queue_cmp(const void *a, const void *b)
 {
-	const struct queue_key *x = a, *y = b;
-	int c;
+	const struct alarm_rec *x = *(struct alarm_rec *const *)a;
+	const struct alarm_rec *y = *(struct alarm_rec *const *)b;
 
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
-	if ((c = strcmp(x->created, y->created)) != 0)
-		return c;
+	if (x->created_ms != y->created_ms)
+		return x->created_ms < y->created_ms ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* The index of state name s in the counts (new, acknowledged, assigned), or -1. */
-static int
-queue_state_index(const char *s)
-{
-	if (s == NULL)
-		return -1;
-	if (strcmp(s, "new") == 0)
-		return 0;
-	if (strcmp(s, "acknowledged") == 0)
-		return 1;
-	if (strcmp(s, "assigned") == 0)
-		return 2;
-	return -1;
 }
 
 /* Rebuild the queue from the replica's open alarms and the filter. */
@@ -49,47 +26,32 @@ static void
 queue_rebuild(struct console *c)
 {
 	struct tui_queue *q = &c->queue;
-	size_t total = json_object_size(c->replica.alarms);
-	struct queue_key *keys;
-	const char *key;
-	json_t *a;
+	size_t total = alarmset_count(c->replica.alarms), it = 0;
+	struct alarm_rec *a;
 
+	/* The rows hold references: a row may outlive its alarm's replacement. */
+	for (size_t i = 0; i < q->n; i++)
+		alarm_rec_unref(q->rows[i]);
 	if (q->cap < total) {
 		q->cap = total + 64;
 		q->rows = xrealloc(q->rows, q->cap * sizeof *q->rows);
 	}
-	keys = xmalloc((total + 1) * sizeof *keys);
-	/* The rows hold references: a row may outlive its alarm's replacement. */
-	for (size_t i = 0; i < q->n; i++)
-		json_decref(q->rows[i]);
 	q->n = 0;
 	memset(q->counts_p, 0, sizeof q->counts_p);
 	memset(q->counts_state, 0, sizeof q->counts_state);
-	json_object_foreach(c->replica.alarms, key, a) {
-		json_int_t p = json_integer_value(json_object_get(a, "priority"));
-		int si = queue_state_index(json_string_value(json_object_get(a, "state")));
-
-		if (p >= 1 && p <= 9)
-			q->counts_p[p]++;
-		if (si >= 0)
-			q->counts_state[si]++;
-		if (filter_match(c->filter, a)) {
-			const char *created = json_string_value(json_object_get(a, "created"));
-
-			keys[q->n].priority = (int)p;
-			keys[q->n].created = created != NULL ? created : "";
-			keys[q->n].id = json_integer_value(json_object_get(a, "id"));
-			keys[q->n].alarm = a;
-			q->n++;
-		}
+	while ((a = alarmset_next(c->replica.alarms, &it)) != NULL) {
+		if (a->priority >= 1 && a->priority <= 9)
+			q->counts_p[a->priority]++;
+		if (a->state <= ALARM_ASSIGNED)
+			q->counts_state[a->state]++;
+		if (filter_match(c->filter, a))
+			q->rows[q->n++] = alarm_rec_ref(a);
 	}
-	qsort(keys, q->n, sizeof *keys, queue_cmp);
-	for (size_t i = 0; i < q->n; i++)
-		q->rows[i] = json_incref(keys[i].alarm);
-	free(keys);
-	c->queue_built_ms = vtime_mono_ms();
+	if (q->n > 1)
+		qsort(q->rows, q->n, sizeof *q->rows, queue_cmp);
 	c->replica.changed &= ~(unsigned)REPLICA_CHANGED_ALARMS;
 	c->queue_stale = false;
+	c->queue_built_ms = vtime_mono_ms();
 }
 
 /*
@@ -107,7 +69,7 @@ tui_queue(struct console *c)
 		return &c->queue;
 	now = vtime_mono_ms();
 	wait = c->queue_built_ms + QUEUE_REBUILD_MS - now;
-	if (c->force_rebuild || json_object_size(c->replica.alarms) <= QUEUE_SMALL || wait <= 0) {
+	if (c->force_rebuild || alarmset_count(c->replica.alarms) <= QUEUE_SMALL || wait <= 0) {
 		c->force_rebuild = false;
 		queue_rebuild(c);
 	} else {
@@ -122,7 +84,7 @@ void
 tui_queue_release(struct console *c)
 {
 	for (size_t i = 0; i < c->queue.n; i++)
-		json_decref(c->queue.rows[i]);
+		alarm_rec_unref(c->queue.rows[i]);
 	free(c->queue.rows);
 	c->queue.rows = NULL;
 	c->queue.n = c->queue.cap = 0;
@@ -139,18 +101,17 @@ tui_selected_index(struct console *c)
 		return -1;
 	}
 	/* Most of the time the selection is where it was. */
-	if (c->selected_index < q->n &&
-	    json_integer_value(json_object_get(q->rows[c->selected_index], "id")) == c->selected)
+	if (c->selected_index < q->n && q->rows[c->selected_index]->id == c->selected)
 		return (long)c->selected_index;
 	for (size_t i = 0; i < q->n; i++)
-		if (json_integer_value(json_object_get(q->rows[i], "id")) == c->selected) {
+		if (q->rows[i]->id == c->selected) {
 			c->selected_index = i;
 			return (long)i;
 		}
 	/* The selected alarm left: keep the cursor where it was. */
 	if (c->selected_index >= q->n)
 		c->selected_index = q->n - 1;
-	c->selected = json_integer_value(json_object_get(q->rows[c->selected_index], "id"));
+	c->selected = q->rows[c->selected_index]->id;
 	return (long)c->selected_index;
 }
 
@@ -167,12 +128,12 @@ tui_select(struct console *c, long i)
 	if ((size_t)i >= q->n)
 		i = (long)q->n - 1;
 	c->selected_index = (size_t)i;
-	c->selected = json_integer_value(json_object_get(q->rows[i], "id"));
+	c->selected = q->rows[i]->id;
 	tui_dirty(c);
 }
 
 /* The alarm under the cursor, or NULL (borrowed). */
-json_t *
+struct alarm_rec *
 tui_selected(struct console *c)
 {
 	long i = tui_selected_index(c);

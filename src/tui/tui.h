@@ -44,7 +44,7 @@ struct tui_pending {
 
 /* The alarm queue as shown: open alarms in order, rebuilt when they change. */
 struct tui_queue {
-	json_t **rows;          /* borrowed from the replica */
+	struct alarm_rec **rows; /* references (alarmset.h) */
 	size_t n, cap;
 	unsigned counts_p[10];  /* open alarms by priority 1..9 */
 	unsigned counts_state[4]; /* by state: new, acknowledged, assigned */
@@ -128,7 +128,7 @@ struct tui_queue *tui_queue(struct console *c);
 /* Forget the queue's rows (at exit). */
 void tui_queue_release(struct console *c);
 /* The alarm under the cursor, or NULL (borrowed). */
-json_t *tui_selected(struct console *c);
+struct alarm_rec *tui_selected(struct console *c);
 /* The index of the selected alarm in the queue, or -1 when it is empty. */
 long tui_selected_index(struct console *c);
 /* Move the selection to queue row i (clamped). */

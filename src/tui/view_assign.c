@@ -61,13 +61,13 @@ assign_cmp(const void *a, const void *b)
 static void
 assign_build(struct console *c, struct assign *as)
 {
-	json_t *alarm = replica_alarm(&c->replica, as->id), *g, *pt = NULL;
+	struct alarm_rec *alarm = replica_alarm(&c->replica, as->id);
+	json_t *g, *pt = NULL;
 	const char *key;
 	int64_t now = vtime_now_ms();
 
-	if (alarm != NULL)
-		pt = replica_point(&c->replica, json_string_value(json_object_get(alarm, "site")),
-		    json_string_value(json_object_get(alarm, "point")));
+	if (alarm != NULL && alarm->site != NULL && alarm->point != NULL)
+		pt = replica_point(&c->replica, alarm->site, alarm->point);
 	as->n = 0;
 	json_object_foreach(c->replica.guards, key, g) {
 		const char *status = json_string_value(json_object_get(g, "status"));

@@ -106,9 +106,9 @@ struct view *
 view_close_new(struct console *c, int64_t id)
 {
 	struct close_form *f = xcalloc(1, sizeof *f);
-	json_t *a = replica_alarm(&c->replica, id);
+	struct alarm_rec *a = replica_alarm(&c->replica, id);
 
 	f->id = id;
-	f->version = a != NULL ? json_integer_value(json_object_get(a, "version")) : 0;
+	f->version = a != NULL ? a->version : 0;
 	return view_new(&close_ops, f);
 }

@@ -126,17 +126,15 @@ dash_heading(struct console *c, int y, int x, const struct dash_cols *w)
 
 /* Draw one alarm row. */
 static void
-dash_row(struct console *c, int y, int x, const struct dash_cols *w, json_t *a,
-    bool selected, int64_t now)
+dash_row(struct console *c, int y, int x, const struct dash_cols *w,
+    const struct alarm_rec *a, bool selected, int64_t now)
 {
 	char age[16], count[16], statebuf[24];
-	const char *state = json_string_value(json_object_get(a, "state"));
-	const char *guard = json_string_value(json_object_get(a, "guard"));
-	json_int_t p = json_integer_value(json_object_get(a, "priority"));
-	json_int_t id = json_integer_value(json_object_get(a, "id"));
-	int64_t age_ms = dash_age_ms(json_string_value(json_object_get(a, "created")), now);
+	const char *state = alarm_state_name(a->state);
+	int64_t id = a->id;
+	int64_t age_ms = now > a->created_ms ? now - a->created_ms : 0;
 	const struct tui_pending *pend = action_pending(c, id);
-	enum theme_role row = dash_row_role(c, state != NULL ? state : "new", age_ms);
+	enum theme_role row = dash_row_role(c, state, age_ms);
 	char key[24];
 	bool marked;
 
@@ -148,19 +146,19 @@ dash_row(struct console *c, int y, int x, const struct dash_cols *w, json_t *a,
 	draw_textf(c, y, x, w->id, "%*lld", w->id, (long long)id);
 	x += w->id + 1;
 	if (!selected)
-		draw_role(c, dash_priority_role(p));
-	draw_textf(c, y, x, w->pri, "P%d", (int)p);
+		draw_role(c, dash_priority_role(a->priority));
+	draw_textf(c, y, x, w->pri, "P%d", a->priority);
 	x += w->pri + 1;
 	draw_role(c, selected ? ROLE_SELECTED : row);
 	draw_text(c, y, x, w->age, draw_age(age_ms, age, sizeof age));
 	x += w->age + 1;
-	draw_text(c, y, x, w->site, json_string_value(json_object_get(a, "site")));
+	draw_text(c, y, x, w->site, a->site);
 	x += w->site + 1;
-	draw_text(c, y, x, w->point, json_string_value(json_object_get(a, "point_label")));
+	draw_text(c, y, x, w->point, a->point_label);
 	x += w->point + 1;
-	draw_text(c, y, x, w->type, json_string_value(json_object_get(a, "type")));
+	draw_text(c, y, x, w->type, a->type);
 	x += w->type + 1;
-	snprintf(count, sizeof count, "%lld", (long long)json_integer_value(json_object_get(a, "count")));
+	snprintf(count, sizeof count, "%" PRId64, a->count);
 	draw_textf(c, y, x, w->count, "%*s", w->count, count);
 	x += w->count + 1;
 	if (pend != NULL) {
@@ -170,11 +168,10 @@ dash_row(struct console *c, int y, int x, const struct dash_cols *w, json_t *a,
 		draw_text(c, y, x, w->state, statebuf);
 		draw_role(c, selected ? ROLE_SELECTED : row);
 	} else {
-		draw_text(c, y, x, w->state, state != NULL && strcmp(state, "acknowledged") == 0 ?
-		    "ack" : state);
+		draw_text(c, y, x, w->state, a->state == ALARM_ACKNOWLEDGED ? "ack" : state);
 	}
 	x += w->state + 1;
-	draw_text(c, y, x, w->guard, guard != NULL ? guard : "");
+	draw_text(c, y, x, w->guard, a->guard != NULL ? a->guard : "");
 }
 
 /* The order guards are listed in: busy ones first, then available, then off duty. */
@@ -318,11 +315,11 @@ dash_draw(struct console *c, struct view *v, int top, int bottom)
 
 /* Toggle the mark of the selected alarm. */
 static void
-dash_mark(struct console *c, json_t *a)
+dash_mark(struct console *c, const struct alarm_rec *a)
 {
 	char key[24];
 
-	snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+	snprintf(key, sizeof key, "%" PRId64, a->id);
 	if (json_object_get(c->marked, key) != NULL)
 		json_object_del(c->marked, key);
 	else
@@ -334,7 +331,8 @@ static void
 dash_ack_marked(struct console *c)
 {
 	const char *key;
-	json_t *v, *a;
+	struct alarm_rec *a;
+	json_t *v;
 	void *tmp;
 	int sent = 0;
 
@@ -342,7 +340,7 @@ dash_ack_marked(struct console *c)
 		int64_t id = strtoll(key, NULL, 10);
 
 		a = replica_alarm(&c->replica, id);
-		if (a != NULL && strcmp(json_string_value(json_object_get(a, "state")), "new") == 0) {
+		if (a != NULL && a->state == ALARM_NEW) {
 			action_alarm(c, id, "ack", NULL);
 			sent++;
 		}
@@ -376,9 +374,9 @@ static int
 dash_key(struct console *c, struct view *v, int key, enum key_action act)
 {
 	struct dash *d = v->data;
-	json_t *a = tui_selected(c);
+	struct alarm_rec *a = tui_selected(c);
 	long sel = tui_selected_index(c);
-	int64_t id = a != NULL ? json_integer_value(json_object_get(a, "id")) : 0;
+	int64_t id = a != NULL ? a->id : 0;
 	char label[64];
 
 	(void)key;

@@ -26,7 +26,7 @@ struct detail {
 	struct console *c;
 	int64_t id;
 	json_t *doc;              /* the last reply, or NULL */
-	char updated[32];         /* "updated" of the alarm the doc shows */
+	int64_t updated_ms;       /* "updated" of the alarm the doc shows */
 	bool fetching;
 	struct rest_req *req;
 	struct detail_line *lines;
@@ -221,7 +221,8 @@ detail_on_reply(void *arg, const struct rest_reply *r)
 	json_decref(d->doc);
 	d->doc = json_incref(r->json);
 	a = json_object_get(d->doc, "alarm");
-	snprintf(d->updated, sizeof d->updated, "%s", detail_s(a, "updated"));
+	if (vtime_parse(detail_s(a, "updated"), &d->updated_ms) != 0)
+		d->updated_ms = 0;
 	detail_render(d);
 	tui_dirty(d->c);
 }
@@ -287,10 +288,10 @@ static void
 detail_changed(struct console *c, struct view *v)
 {
 	struct detail *d = v->data;
-	json_t *a = replica_alarm(&c->replica, d->id);
+	struct alarm_rec *a = replica_alarm(&c->replica, d->id);
 
 	if (c->noted_alarm == d->id ||
-	    (a != NULL && strcmp(detail_s(a, "updated"), d->updated) != 0))
+	    (a != NULL && a->updated_ms != d->updated_ms))
 		detail_fetch(d);
 	else if (a == NULL && d->doc != NULL &&
 	    strcmp(detail_s(json_object_get(d->doc, "alarm"), "state"), "closed") != 0)

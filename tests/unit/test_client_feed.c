@@ -302,18 +302,21 @@ static void
 fx_compare(struct fx *fx)
 {
 	struct replica *r = feed_replica(fx->feed);
+	struct alarm_rec *rec;
 	json_t *v, *a, *mine, *pts;
 	const char *k;
 	size_t i;
 
 	v = fx_api(fx, "GET", "/api/v1/alarms?state=open&limit=10000", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(v, "alarms")),
-	    json_object_size(r->alarms));
+	    alarmset_count(r->alarms));
 	json_array_foreach(json_object_get(v, "alarms"), i, a) {
-		mine = replica_alarm(r, json_integer_value(json_object_get(a, "id")));
+		rec = replica_alarm(r, json_integer_value(json_object_get(a, "id")));
+		mine = rec != NULL ? alarm_rec_json(rec) : NULL;
 		if (mine == NULL || !json_equal(mine, a))
 			fail_msg("alarm %" JSON_INTEGER_FORMAT " differs from the "
 			    "server's", json_integer_value(json_object_get(a, "id")));
+		json_decref(mine);
 	}
 	json_decref(v);
 
@@ -342,13 +345,13 @@ static int64_t
 fx_alarm(struct fx *fx, const char *state, int64_t *version)
 {
 	struct replica *r = feed_replica(fx->feed);
-	const char *key;
-	json_t *a;
+	struct alarm_rec *a;
+	size_t it = 0;
 
-	json_object_foreach(r->alarms, key, a) {
-		if (strcmp(json_string_value(json_object_get(a, "state")), state) == 0) {
-			*version = json_integer_value(json_object_get(a, "version"));
-			return json_integer_value(json_object_get(a, "id"));
+	while ((a = alarmset_next(r->alarms, &it)) != NULL) {
+		if (strcmp(alarm_state_name(a->state), state) == 0) {
+			*version = a->version;
+			return a->id;
 		}
 	}
 	return 0;
@@ -373,7 +376,7 @@ fx_activity(struct fx *fx)
 	for (size_t i = 0; i < ARRAY_LEN(ev); i++)
 		fx_event(fx, ev[i][0], ev[i][1], ev[i][2]);
 	fx_catch_up(fx);
-	assert_true(json_object_size(feed_replica(fx->feed)->alarms) >= 2);
+	assert_true(alarmset_count(feed_replica(fx->feed)->alarms) >= 2);
 
 	if ((id = fx_alarm(fx, "new", &version)) == 0)
 		fail_msg("no new alarm to acknowledge");
@@ -381,8 +384,8 @@ fx_activity(struct fx *fx)
 	json_decref(fx_api(fx, "POST", path, json_pack("{s:I}", "version",
 	    (json_int_t)version), 200));
 	fx_catch_up(fx);
-	assert_string_equal(json_string_value(json_object_get(
-	    replica_alarm(feed_replica(fx->feed), id), "state")), "acknowledged");
+	assert_int_equal(replica_alarm(feed_replica(fx->feed), id)->state,
+	    ALARM_ACKNOWLEDGED);
 
 	snprintf(path, sizeof path, "/api/v1/alarms/%" PRId64 "/assign", id);
 	json_decref(fx_api(fx, "POST", path, json_pack("{s:I, s:s}", "version",

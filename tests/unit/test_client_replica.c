@@ -41,7 +41,9 @@ apply(struct replica *r, const char *text)
 static const char *
 alarm_state(struct replica *r, int64_t id)
 {
-	return json_string_value(json_object_get(replica_alarm(r, id), "state"));
+	struct alarm_rec *a = replica_alarm(r, id);
+
+	return a != NULL ? alarm_state_name(a->state) : NULL;
 }
 
 /* Load a snapshot of two open alarms (one closed left out), two guards, a site. */
@@ -94,7 +96,7 @@ test_snapshot(void **state)
 	assert_true(r.loaded);
 	assert_int_equal(r.seq, 10);
 	assert_int_equal(r.changed, REPLICA_CHANGED_ALL);
-	assert_int_equal(json_object_size(r.alarms), 2);
+	assert_int_equal((int)alarmset_count(r.alarms), 2);
 	assert_string_equal(alarm_state(&r, 3), "new");
 	assert_string_equal(alarm_state(&r, 5), "acknowledged");
 	assert_null(replica_alarm(&r, 7));
@@ -157,7 +159,7 @@ test_apply_in_order(void **state)
 	    "\"site\":\"testyard\",\"data\":{\"id\":3,\"state\":\"closed\","
 	    "\"version\":2}}"), REPLICA_APPLIED);
 	assert_null(replica_alarm(&r, 3));
-	assert_int_equal(json_object_size(r.alarms), 2);
+	assert_int_equal((int)alarmset_count(r.alarms), 2);
 	/* A reopened alarm comes back. */
 	assert_int_equal(apply(&r, "{\"seq\":14,\"type\":\"alarm.updated\","
 	    "\"site\":\"testyard\",\"data\":{\"id\":3,\"state\":\"acknowledged\","
