@@ -231,13 +231,26 @@ app_on_stdin(uv_poll_t *h, int status, int events)
 	wint_t wch;
 	int rc;
 
-	(void)events;
-	if (status < 0) {
+	int keys = 0;
+
+	if (status < 0 || (events & UV_DISCONNECT)) {
 		tui_quit(c, EX_IOERR);
 		return;
 	}
-	while (!c->quit && (rc = get_wch(&wch)) != ERR)
+	while (!c->quit && (rc = get_wch(&wch)) != ERR) {
 		app_key(c, (int)wch);
+		keys++;
+	}
+	/*
+	 * A terminal that is readable but yields nothing, again and again, has
+	 * gone (end of file, EIO after a hangup): leave instead of spinning.
+	 */
+	c->empty_reads = keys > 0 ? 0 : c->empty_reads + 1;
+	if (c->empty_reads >= TUI_EMPTY_READS_MAX) {
+		log_warn("console: the terminal has gone");
+		tui_quit(c, EX_IOERR);
+		return;
+	}
 	/* An operator's key is answered at once, not at the next frame. */
 	if (c->dirty && !c->quit) {
 		uv_timer_stop(&c->redraw_timer);
@@ -323,7 +336,7 @@ console_main(int argc, char **argv)
 	uv_timer_start(&c->tick_timer, app_on_tick, 1000, 1000);
 	uv_poll_init(c->loop, &c->stdin_poll, STDIN_FILENO);
 	c->stdin_poll.data = c;
-	uv_poll_start(&c->stdin_poll, UV_READABLE, app_on_stdin);
+	uv_poll_start(&c->stdin_poll, UV_READABLE | UV_DISCONNECT, app_on_stdin);
 	uv_signal_init(c->loop, &c->sig_winch);
 	uv_signal_init(c->loop, &c->sig_int);
 	uv_signal_init(c->loop, &c->sig_term);
@@ -344,20 +357,7 @@ console_main(int argc, char **argv)
 	app_draw(c);
 	uv_run(c->loop, UV_RUN_DEFAULT);
 
-	/*
-	 * Leaving: from here a second hangup or interrupt must not cut the
-	 * clean-up short (closing the signal handles restores their default
-	 * action), so they wait, blocked, until the process exits.
-	 */
-	{
-		sigset_t set;
-
-		sigemptyset(&set);
-		sigaddset(&set, SIGHUP);
-		sigaddset(&set, SIGINT);
-		sigaddset(&set, SIGTERM);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-	}
+	/* Leaving: stop everything, let libuv close the handles, restore. */
 	livefeed_stop(c);
 	while (c->nviews > 0) {
 		struct view *v = c->views[--c->nviews];
@@ -370,6 +370,14 @@ console_main(int argc, char **argv)
 	app_close_handle((uv_handle_t *)&c->sig_int);
 	app_close_handle((uv_handle_t *)&c->sig_term);
 	app_close_handle((uv_handle_t *)&c->sig_hup);
+	/*
+	 * Closing the signal handles restored the default actions: a second
+	 * hangup or interrupt must not cut the clean-up short (vigil demo
+	 * still has its directory to remove), so they are ignored from here.
+	 */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	rest_free(c->rest);
 	c->rest = NULL;
 	uv_run(c->loop, UV_RUN_DEFAULT);

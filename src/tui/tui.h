@@ -28,6 +28,7 @@
 #define TUI_MAX_PENDING     256     /* actions waiting for confirmation */
 #define TUI_MESSAGE_S       8       /* a status message stays this long */
 #define TUI_SNAPSHOT_PAGE   5000    /* alarms fetched per snapshot page */
+#define TUI_EMPTY_READS_MAX 100     /* readable-but-empty terminal reads before leaving */
 
 struct view;
 struct rest;
@@ -103,6 +104,7 @@ struct console {
 	int64_t ring_ms;        /* last bell */
 
 	uv_poll_t stdin_poll;
+	int empty_reads;        /* readable wake-ups in a row that gave no key */
 	uv_timer_t redraw_timer;
 	uv_timer_t tick_timer;
 	uv_signal_t sig_winch, sig_int, sig_term, sig_hup;
