@@ -2,10 +2,11 @@
  * replica.h: the client's copy of what the server knows, kept in step by
  * the stream.
  *
- * It holds the open alarms (by id), the guards (by callsign), the sites (by
- * key) and their points (by site key, then point key), each object exactly
- * as the API shows it (JSON; shared with the messages it came from, so
- * read-only: an update replaces an object, never edits it).  It is filled from snapshots (GET
+ * It holds the open alarms (by id) as compact records (alarmset.h: a
+ * console may hold a hundred thousand), and the guards (by callsign), the
+ * sites (by key) and their points (by site key, then point key) as the API
+ * shows them (JSON, shared with the messages they came from, so read-only).
+ * An update replaces an object or record, never edits it.  It is filled from snapshots (GET
  * /api/v1/alarms, /guards, /sites, /sites/KEY/points), then follows the
  * stream's change messages in seq order.  Nothing else changes it: a
  * console shows an action as pending until the message that confirms it
