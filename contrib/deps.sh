@@ -11,11 +11,11 @@ PACKAGES="pkg-config make gcc libc6-dev
 libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libinih-dev
 libncurses-dev libcmocka-dev
-tmux curl jq procps mosquitto mosquitto-clients mandoc openssl
+tmux screen curl jq procps mosquitto mosquitto-clients mandoc openssl
 clang libclang-rt-14-dev"
 
 PC_MODULES="libuv libwebsockets libcurl jansson sqlite3 libsodium inih cmocka"
-TOOLS="pkg-config tmux curl jq sqlite3 mosquitto mosquitto_sub pgrep mandoc openssl"
+TOOLS="pkg-config tmux screen curl jq sqlite3 mosquitto mosquitto_sub pgrep mandoc openssl"
 
 missing() {
 	for t in $TOOLS; do
