@@ -12,10 +12,11 @@ libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libinih-dev
 libncurses-dev libcmocka-dev
 tmux screen curl jq procps mosquitto mosquitto-clients mandoc openssl
+openssh-server openssh-client
 clang libclang-rt-14-dev"
 
 PC_MODULES="libuv libwebsockets libcurl jansson sqlite3 libsodium inih cmocka"
-TOOLS="pkg-config tmux screen curl jq sqlite3 mosquitto mosquitto_sub pgrep mandoc openssl"
+TOOLS="pkg-config tmux screen ssh sshd curl jq sqlite3 mosquitto mosquitto_sub pgrep mandoc openssl"
 
 missing() {
 	for t in $TOOLS; do
