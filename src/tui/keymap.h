@@ -9,9 +9,12 @@
 #define VIGIL_KEYMAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "vlimits.h"
 
 /* Keys are curses key codes; printable characters are their code points. */
-#define KEYMAP_MAX_KEYS 3
+#define KEYMAP_MAX_KEYS LIMIT_KEYS_PER_ACTION
 
 /* Where a binding applies. */
 #define VIEW_DASH    0x01
