@@ -1,6 +1,7 @@
 #include "compat.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "draw.h"
 #include "rest.h"
@@ -37,6 +38,9 @@ struct detail {
 };
 
 static void detail_fetch(struct detail *d);
+
+/* Times shown in local time ([console] clock = local), else UTC. */
+static bool detail_local_clock;
 
 /* Forget the rendered lines. */
 static void
@@ -80,11 +84,20 @@ detail_s(json_t *o, const char *key)
 static const char *
 detail_time(const char *iso, char *buf, size_t len)
 {
-	if (iso == NULL || strlen(iso) < 19) {
+	int64_t ms;
+	time_t secs;
+	struct tm tm;
+
+	if (iso == NULL || vtime_parse(iso, &ms) != 0) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	snprintf(buf, len, "%.10s %.8s", iso, iso + 11);
+	secs = (time_t)(ms / 1000);
+	if (detail_local_clock)
+		localtime_r(&secs, &tm);
+	else
+		gmtime_r(&secs, &tm);
+	strftime(buf, len, detail_local_clock ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%SZ", &tm);
 	return buf;
 }
 
@@ -378,6 +391,7 @@ view_detail_new(struct console *c, int64_t id)
 
 	d->c = c;
 	d->id = id;
+	detail_local_clock = c->cfg.clock == CONFIG_CLOCK_LOCAL;
 	detail_fetch(d);
 	return view_new(&detail_ops, d);
 }
