@@ -164,7 +164,8 @@ demo: all
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Isrc/common src
+	    --inline-suppr --suppress=unknownMacro --suppress=missingIncludeSystem \
+	    -Isrc/common -Isrc/server -Isrc/client -Isrc/tui -Isrc/cli src
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

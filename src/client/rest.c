@@ -496,11 +496,13 @@ void
 rest_call(struct rest *r, const char *method, const char *path, json_t *body,
     struct rest_reply *out)
 {
-	struct rest_wait w = { false, out };
+	struct rest_wait w;
 	char *cause = NULL;
 
 	memset(out, 0, sizeof *out);
 	out->retry_after = -1;
+	w.done = false;
+	w.out = out;
 	if (rest_request(r, method, path, body, rest_call_done, &w, &cause) == NULL) {
 		out->error = cause;
 		return;
