@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -152,7 +153,13 @@ main(int argc, char **argv)
 
 	if (argc == 0) {
 		cli_main_init();
-		return console_main(0, NULL);
+		{
+			int rc = console_main(0, NULL);
+
+			if (console_hung_up)
+				_exit(rc);
+			return rc;
+		}
 	}
 	if ((c = cli_find(argv[0])) == NULL) {
 		cli_error(NULL, "unknown command \"%s\"", argv[0]);
@@ -162,5 +169,12 @@ main(int argc, char **argv)
 	cli_main_init();
 	/* Each command parses its own options from optind 1 of its argv. */
 	optind = 0;
-	return c->run(argc, argv);
+	{
+		int rc = c->run(argc, argv);
+
+		/* vigil demo has cleaned up by now; see console_hung_up. */
+		if (console_hung_up)
+			_exit(rc);
+		return rc;
+	}
 }

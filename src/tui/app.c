@@ -17,6 +17,9 @@
 
 static struct console *app_console;   /* for the fatal hook only */
 
+/* The terminal hung up or went away (see tui.h). */
+bool console_hung_up;
+
 /* Restore the terminal: on every exit path, fatal ones included. */
 static void
 app_restore(void)
@@ -234,6 +237,7 @@ app_on_stdin(uv_poll_t *h, int status, int events)
 	int keys = 0;
 
 	if (status < 0 || (events & UV_DISCONNECT)) {
+		console_hung_up = true;
 		tui_quit(c, EX_IOERR);
 		return;
 	}
@@ -248,6 +252,7 @@ app_on_stdin(uv_poll_t *h, int status, int events)
 	c->empty_reads = keys > 0 ? 0 : c->empty_reads + 1;
 	if (c->empty_reads >= TUI_EMPTY_READS_MAX) {
 		log_warn("console: the terminal has gone");
+		console_hung_up = true;
 		tui_quit(c, EX_IOERR);
 		return;
 	}
@@ -275,10 +280,13 @@ app_on_signal(uv_signal_t *h, int signum)
 {
 	struct console *c = h->data;
 
-	if (signum == SIGWINCH)
+	if (signum == SIGWINCH) {
 		app_resize(c);
-	else
-		tui_quit(c, signum == SIGINT ? 0 : 128 + signum);
+		return;
+	}
+	if (signum == SIGHUP)
+		console_hung_up = true;
+	tui_quit(c, signum == SIGINT ? 0 : 128 + signum);
 }
 
 /* Start curses: raw keys, no echo, hidden cursor, colours when possible. */

@@ -113,6 +113,14 @@ struct console {
 /* Run the console: vigil with no subcommand.  Returns an exit status. */
 int console_main(int argc, char **argv);
 
+/*
+ * True after the console left because its terminal hung up or went away.
+ * The process then ends with _exit: there is no one to read a report, and
+ * LeakSanitizer's exit check (in the sanitizer builds of the tests) can spin
+ * for ever in a process whose terminal is gone.
+ */
+extern bool console_hung_up;
+
 /* Mark the screen for redrawing (at most TUI_FPS times a second). */
 void tui_dirty(struct console *c);
 /* Show a one-line message under the queue for TUI_MESSAGE_S seconds. */
