@@ -290,13 +290,14 @@ auth_secret_matches(sqlite3_stmt *s, bool row, int col, const char *secret,
 	return sodium_memcmp(hash, stored, sizeof hash) == 0 && valid;
 }
 
-/* Resolve "Basic base64(key:secret)" for a gateway; 0 or -1. */
-int
-auth_gateway_check(struct store *st, const char *authorization,
-    struct principal *who)
+/*
+ * Resolve "Basic base64(key:secret)" against sql (selecting id, site_id and
+ * the secret's hash for a key) as a principal of kind; 0 or -1.
+ */
+static int
+auth_basic_check(struct store *st, const char *sql, const char *authorization,
+    enum principal_kind kind, struct principal *who)
 {
-	static const char sql[] =
-	    "SELECT id, site_id, secret_hash FROM gateways WHERE key = ?";
 	char buf[LIMIT_KEY_LEN + 1 + LIMIT_SECRET_MAX_LEN + 1];
 	const char *key, *secret;
 	size_t secretlen;
@@ -312,14 +313,27 @@ auth_gateway_check(struct store *st, const char *authorization,
 	row = sqlite3_step(s) == SQLITE_ROW;
 	ok = auth_secret_matches(s, row, 2, secret, secretlen);
 	if (ok) {
-		who->kind = PRINCIPAL_GATEWAY;
+		who->kind = kind;
 		who->id = sqlite3_column_int64(s, 0);
-		who->site_id = sqlite3_column_int64(s, 1);
-		snprintf(who->name, sizeof who->name, "%s", key);
+		who->site_id = sqlite3_column_int64(s, 1); /* 0 when NULL */
+		if (kind == PRINCIPAL_DEVICE)
+			who->guard_id = who->id;
+		snprintf(who->name, sizeof who->name, "%.*s", (int)sizeof who->name - 1, key);
 	}
 	sqlite3_reset(s);
 	sodium_memzero(buf, sizeof buf);
 	return ok ? 0 : -1;
+}
+
+/* Resolve "Basic base64(key:secret)" for a gateway; 0 or -1. */
+int
+auth_gateway_check(struct store *st, const char *authorization,
+    struct principal *who)
+{
+	static const char sql[] =
+	    "SELECT id, site_id, secret_hash FROM gateways WHERE key = ?";
+
+	return auth_basic_check(st, sql, authorization, PRINCIPAL_GATEWAY, who);
 }
 
 /* Resolve "Basic base64(callsign:secret)" for a guard's device; 0 or -1. */
@@ -329,30 +343,8 @@ auth_device_check(struct store *st, const char *authorization,
 {
 	static const char sql[] =
 	    "SELECT id, site_id, device_secret_hash FROM guards WHERE callsign = ?";
-	char buf[LIMIT_KEY_LEN + 1 + LIMIT_SECRET_MAX_LEN + 1];
-	const char *key, *secret;
-	size_t secretlen;
-	sqlite3_stmt *s;
-	bool row, ok;
 
-	memset(who, 0, sizeof *who);
-	if (auth_basic_parse(authorization, buf, sizeof buf, &key, &secret,
-	    &secretlen) != 0)
-		return -1;
-	s = store_stmt(st, sql);
-	store_bind_text(s, 1, key);
-	row = sqlite3_step(s) == SQLITE_ROW;
-	ok = auth_secret_matches(s, row, 2, secret, secretlen);
-	if (ok) {
-		who->kind = PRINCIPAL_DEVICE;
-		who->id = sqlite3_column_int64(s, 0);
-		who->guard_id = who->id;
-		who->site_id = sqlite3_column_int64(s, 1); /* 0 when NULL */
-		snprintf(who->name, sizeof who->name, "%s", key);
-	}
-	sqlite3_reset(s);
-	sodium_memzero(buf, sizeof buf);
-	return ok ? 0 : -1;
+	return auth_basic_check(st, sql, authorization, PRINCIPAL_DEVICE, who);
 }
 
 /* Load a manager's sites into who; 0 or -1. */
