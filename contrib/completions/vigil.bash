@@ -22,7 +22,10 @@ _vigil()
 	--log)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--user|--site|--since)
+	--user|--site|--since|--priority|--type|--limit)
+		return ;;
+	--state)
+		COMPREPLY=($(compgen -W "open new acknowledged assigned closed all" -- "$cur"))
 		return ;;
 	--types)
 		local types="alarm.* alarm.created alarm.updated alarm.note guard.* guard.updated guard.position point.* point.state"
@@ -38,7 +41,7 @@ _vigil()
 
 	case $cmd in
 	"")
-		COMPREPLY=($(compgen -W "login logout watch demo keys config --log --help --version" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "login logout watch alarm guard demo keys config --log --help --version" -- "$cur")) ;;
 	login)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--user --help" -- "$cur"))
@@ -52,6 +55,33 @@ _vigil()
 		COMPREPLY=($(compgen -W "--list --help" -- "$cur")) ;;
 	watch)
 		COMPREPLY=($(compgen -W "--types --site --since --help" -- "$cur")) ;;
+	alarm)
+		# The word after "alarm" that is not an option: its subcommand.
+		local sub= nargs=0
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--state|--site|--priority|--type|--limit) ((i++)) ;;
+			-*) ;;
+			*) [[ -z $sub ]] && sub=${COMP_WORDS[i]} || ((nargs++)) ;;
+			esac
+		done
+		if [[ $cur == -* ]]; then
+			case $sub in
+			list) COMPREPLY=($(compgen -W "--state --site --priority --type --limit --json --help" -- "$cur")) ;;
+			show) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--json --quiet --help" -- "$cur")) ;;
+			esac
+		elif [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W "list show ack assign close note" -- "$cur"))
+		elif [[ $sub == close && $nargs -eq 1 ]]; then
+			COMPREPLY=($(compgen -W "genuine false_alarm test technical_fault" -- "$cur"))
+		fi ;;
+	guard)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "list" -- "$cur"))
+		fi ;;
 	esac
 }
 complete -F _vigil vigil

@@ -31,6 +31,48 @@ int cmd_demo(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 /* vigil config --list: print the console's settings and where they come from. */
 int cmd_config(int argc, char **argv);
+/* vigil alarm list|show|ack|assign|close|note: act on alarms from scripts. */
+int cmd_alarm(int argc, char **argv);
+/* vigil guard list: print the guards. */
+int cmd_guard(int argc, char **argv);
+
+/*
+ * Synchronous calls to the server of the session (VIGIL_URL, VIGIL_TOKEN
+ * or the stored one) for the headless commands; in cmd_alarm.c.
+ * cli_api_open returns NULL with *status set to an exit status after a
+ * message.  cli_api_call makes one call and returns 0 with the reply's JSON
+ * object in *out (caller decrefs), or an exit status after a message on
+ * stderr: 69 unreachable or 5xx, 77 for 401 and 403, 66 for 404, 75 for
+ * 409, 65 for 400 and 422, 76 for anything unexpected.  The 409 reply's
+ * body is still given in *out when out is not NULL.
+ */
+struct cli_api;
+struct json_t;
+struct cli_api *cli_api_open(const char *cmd, int *status);
+int cli_api_call(struct cli_api *a, const char *method, const char *path,
+    struct json_t *body, struct json_t **out);
+void cli_api_close(struct cli_api *a);
+
+/* A column of a table printed by cli_table: its heading, widest, getter. */
+struct cli_col {
+	const char *head;
+	int max;              /* columns at most */
+	bool right;           /* right-aligned (numbers) */
+	/* The cell's text for row (may point into row or into buf), never NULL. */
+	const char *(*get)(struct json_t *row, char *buf, size_t size);
+};
+/*
+ * Print rows (a JSON array) as an aligned table on stdout, each cell
+ * sanitized for the terminal; 0 or EX_IOERR after a message.
+ */
+int cli_table(const struct cli_col *cols, size_t ncols, struct json_t *rows);
+/*
+ * Print v as one line of compact JSON on stdout, characters outside ASCII
+ * as \u escapes; 0 or EX_IOERR after a message.
+ */
+int cli_json_line(struct json_t *v);
+/* The sanitize flags for text printed on stdout (after setlocale). */
+int cli_text_flags(void);
 
 /* Print "vigil CMD: message" to stderr (and to the log file, if one is open). */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -25,6 +25,11 @@ static const struct cli_cmd cli_cmds[] = {
 	    "end the session on the server and forget it" },
 	{ "watch", cmd_watch, "[--types GLOBS] [--site KEY] [--since SEQ]",
 	    "print the live stream of changes as JSON lines" },
+	{ "alarm", cmd_alarm, "list [--state S] [--site KEY] [--priority N] "
+	    "[--json] | show ID [--json] | ack ID | assign ID GUARD | "
+	    "close ID RESOLUTION NOTE... | note ID TEXT... [--quiet]",
+	    "list, show and act on alarms from scripts" },
+	{ "guard", cmd_guard, "list [--json]", "list the guards" },
 	{ "demo", cmd_demo, "",
 	    "run a private server with simulated sites and open the console" },
 	{ "keys", cmd_keys, "", "print the console's keys" },
