@@ -73,6 +73,8 @@ int cli_table(const struct cli_col *cols, size_t ncols, struct json_t *rows);
 int cli_json_line(struct json_t *v);
 /* The sanitize flags for text printed on stdout (after setlocale). */
 int cli_text_flags(void);
+/* Check that stdout took everything; 0 or EX_IOERR after a message. */
+int cli_flush(void);
 
 /* Print "vigil CMD: message" to stderr (and to the log file, if one is open). */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -17,20 +17,12 @@
  * writing lines; every value from the server is sanitized before it is
  * printed, whether stdout is a terminal or not.
  *
- * The calls to the server and the table printer are shared with
- * vigil guard (cmd_guard.c) through cli.h.
+ * The calls to the server and the table printer are in cli_api.c.
  */
 
 #define ALARM_CELL_MAX   64      /* widest table cell, in columns */
 #define ALARM_LABEL_COLS 14      /* the labels of "vigil alarm show" */
-#define ALARM_SEP        "  "    /* between table columns */
 
-struct cli_api {
-	uv_loop_t loop;
-	struct session session;
-	struct rest *rest;
-	const char *cmd;
-};
 
 /* What "vigil alarm" was asked to do, from its options. */
 struct alarm_opts {
@@ -43,230 +35,6 @@ struct alarm_opts {
 	int64_t limit;               /* 0: every alarm */
 	bool list_only;              /* an option only list takes was given */
 };
-
-/* The sanitize flags for text printed on stdout (after setlocale). */
-int
-cli_text_flags(void)
-{
-	return sanitize_locale_flags();
-}
-
-/* Connect to the server of the session; NULL with *status after a message. */
-struct cli_api *
-cli_api_open(const char *cmd, int *status)
-{
-	struct cli_api *a = xcalloc(1, sizeof *a);
-	char *cause = NULL;
-
-	a->cmd = cmd;
-	if (session_load(&a->session, &cause) != 0) {
-		cli_error(cmd, "%s", cause);
-		*status = EX_CONFIG;
-		goto fail;
-	}
-	if (a->session.url == NULL) {
-		cli_error(cmd, "no server configured: log in with \"vigil login "
-		    "URL\", or set VIGIL_URL and VIGIL_TOKEN");
-		*status = EX_UNAVAILABLE;
-		goto fail;
-	}
-	if (a->session.token == NULL) {
-		cli_error(cmd, "not logged in to %s: log in with \"vigil login "
-		    "%s\", or set VIGIL_TOKEN", a->session.url, a->session.url);
-		*status = EX_NOPERM;
-		goto fail;
-	}
-	if (uv_loop_init(&a->loop) != 0)
-		fatal("cannot start an event loop");
-	a->rest = rest_new(&a->loop, a->session.url, a->session.token, &cause);
-	if (a->rest == NULL) {
-		cli_error(cmd, "%s", cause);
-		uv_loop_close(&a->loop);
-		*status = EX_CONFIG;
-		goto fail;
-	}
-	return a;
-fail:
-	free(cause);
-	session_release(&a->session);
-	free(a);
-	return NULL;
-}
-
-/* Free the calls, close the loop and forget the session. */
-void
-cli_api_close(struct cli_api *a)
-{
-	if (a == NULL)
-		return;
-	rest_free(a->rest);
-	uv_run(&a->loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&a->loop) != 0)
-		fatal("event loop handles left open");
-	session_release(&a->session);
-	free(a);
-}
-
-/* Say why a call failed, the server's words sanitized; an exit status. */
-static int
-cli_api_failed(struct cli_api *a, const struct rest_reply *r)
-{
-	char msg[SANITIZE_SIZE(512)];
-	const char *text = r->error != NULL ? r->error : "no reason given";
-	json_t *cur = json_object_get(r->json, "alarm");
-
-	sanitize_copy(msg, sizeof msg, text, strlen(text), cli_text_flags());
-	if (r->status == 0) {
-		cli_error(a->cmd, "cannot reach %s: %s", a->session.url, msg);
-		return EX_UNAVAILABLE;
-	}
-	switch (r->status) {
-	case 401:
-		cli_error(a->cmd, "%s refused the token: %s; log in again with "
-		    "\"vigil login %s\"", a->session.url, msg, a->session.url);
-		return EX_NOPERM;
-	case 403:
-		cli_error(a->cmd, "not allowed: %s", msg);
-		return EX_NOPERM;
-	case 404:
-		cli_error(a->cmd, "%s", msg);
-		return EX_NOINPUT;
-	case 409:
-		if (json_is_integer(json_object_get(cur, "version")))
-			cli_error(a->cmd, "conflict: %s (the alarm is at version "
-			    "%" JSON_INTEGER_FORMAT " now)", msg, json_integer_value(
-			    json_object_get(cur, "version")));
-		else
-			cli_error(a->cmd, "conflict: %s", msg);
-		return EX_TEMPFAIL;
-	case 400:
-	case 422:
-		cli_error(a->cmd, "refused: %s", msg);
-		return EX_DATAERR;
-	}
-	if (r->status >= 500) {
-		cli_error(a->cmd, "the server cannot answer now: %s (HTTP %ld)",
-		    msg, r->status);
-		return EX_UNAVAILABLE;
-	}
-	cli_error(a->cmd, "unexpected answer: %s (HTTP %ld)", msg, r->status);
-	return EX_PROTOCOL;
-}
-
-/* Make one call; 0 with the reply object in *out, or an exit status. */
-int
-cli_api_call(struct cli_api *a, const char *method, const char *path,
-    json_t *body, json_t **out)
-{
-	struct rest_reply r;
-	int st;
-
-	if (out != NULL)
-		*out = NULL;
-	rest_call(a->rest, method, path, body, &r);
-	if (r.status >= 200 && r.status < 300 && json_is_object(r.json)) {
-		if (out != NULL)
-			*out = json_incref(r.json);
-		st = 0;
-	} else if (r.status >= 200 && r.status < 300) {
-		cli_error(a->cmd, "the server's reply is not a JSON object");
-		st = EX_PROTOCOL;
-	} else {
-		st = cli_api_failed(a, &r);
-		if (r.status == 409 && out != NULL && json_is_object(r.json))
-			*out = json_incref(r.json);
-	}
-	rest_reply_release(&r);
-	return st;
-}
-
-/* Check that stdout took everything; 0 or EX_IOERR after a message. */
-static int
-alarm_flush(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
-			cli_error(NULL, "cannot write: %s", strerror(errno));
-		return EX_IOERR;
-	}
-	return 0;
-}
-
-/* Print v as one line of compact JSON; 0 or EX_IOERR. */
-int
-cli_json_line(json_t *v)
-{
-	char *text;
-	int rc = 0;
-
-	/*
-	 * Always ASCII, terminal or not: JSON escapes C0 controls but not C1
-	 * ones (U+009B is a CSI to many terminals) nor bidi overrides, and
-	 * output that goes to a file now is often shown on a terminal later.
-	 * The data is the same to any JSON reader.
-	 */
-	if ((text = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
-		fatal("cannot encode a reply");
-	if (fputs(text, stdout) == EOF || putchar('\n') == EOF) {
-		if (errno != EPIPE)
-			cli_error(NULL, "cannot write: %s", strerror(errno));
-		rc = EX_IOERR;
-	}
-	free(text);
-	return rc;
-}
-
-/* Print rows as an aligned table of sanitized cells; 0 or EX_IOERR. */
-int
-cli_table(const struct cli_col *cols, size_t ncols, json_t *rows)
-{
-	char buf[128], cell[SANITIZE_FIT_SIZE(ALARM_CELL_MAX)];
-	int flags = cli_text_flags(), *w, cw;
-	size_t i, idx;
-	json_t *row;
-	const char *s;
-
-	w = xcalloc(ncols, sizeof *w);
-	for (i = 0; i < ncols; i++)
-		w[i] = (int)strlen(cols[i].head);
-	json_array_foreach(rows, idx, row) {
-		for (i = 0; i < ncols; i++) {
-			s = cols[i].get(row, buf, sizeof buf);
-			cw = sanitize_width(s, strlen(s), flags);
-			if (cw > cols[i].max)
-				cw = cols[i].max;
-			if (cw > ALARM_CELL_MAX)
-				cw = ALARM_CELL_MAX;
-			if (cw > w[i])
-				w[i] = cw;
-		}
-	}
-	for (i = 0; i < ncols; i++) {
-		if (cols[i].right)
-			printf("%*s", w[i], cols[i].head);
-		else if (i + 1 < ncols)
-			printf("%-*s", w[i], cols[i].head);
-		else
-			fputs(cols[i].head, stdout);
-		fputs(i + 1 == ncols ? "\n" : ALARM_SEP, stdout);
-	}
-	json_array_foreach(rows, idx, row) {
-		for (i = 0; i < ncols; i++) {
-			bool last = i + 1 == ncols;
-
-			s = cols[i].get(row, buf, sizeof buf);
-			sanitize_fit(cell, sizeof cell, s, strlen(s), flags |
-			    (last || cols[i].right ? 0 : SANITIZE_PAD), w[i],
-			    &cw);
-			if (cols[i].right)
-				printf("%*s", w[i] - cw, "");
-			fputs(cell, stdout);
-			fputs(last ? "\n" : ALARM_SEP, stdout);
-		}
-	}
-	free(w);
-	return alarm_flush();
-}
 
 /* The text of a JSON value for a cell: "-" for null or missing. */
 static const char *
@@ -534,7 +302,7 @@ alarm_print_detail(json_t *reply)
 		    json_object_get(reply, "history"))) != 0)
 			return st;
 	}
-	return alarm_flush();
+	return cli_flush();
 }
 
 /* Read an alarm id; -1 after a message. */
@@ -658,7 +426,7 @@ alarm_list(struct cli_api *a, const struct alarm_opts *o)
 			if ((st = cli_json_line(page)) != 0)
 				break;
 		if (st == 0)
-			st = alarm_flush();
+			st = cli_flush();
 	} else if (st == 0)
 		st = cli_table(alarm_list_cols, ARRAY_LEN(alarm_list_cols), all);
 	json_decref(all);
@@ -681,7 +449,7 @@ alarm_show(struct cli_api *a, const struct alarm_opts *o, int64_t id)
 		cli_error("alarm", "the server's reply has no alarm");
 		st = EX_PROTOCOL;
 	} else if (o->json)
-		st = cli_json_line(reply) != 0 ? EX_IOERR : alarm_flush();
+		st = cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
 	else
 		st = alarm_print_detail(reply);
 	json_decref(reply);
@@ -702,7 +470,7 @@ alarm_print_done(json_t *reply, const char *action)
 	    buf, sizeof buf));
 	if (strcmp(action, "notes") == 0) {
 		printf("alarm %s: note added\n", id);
-		return alarm_flush();
+		return cli_flush();
 	}
 	if (state == NULL)
 		state = "-";
@@ -717,7 +485,7 @@ alarm_print_done(json_t *reply, const char *action)
 	printf("alarm %s: %s%s%s, version %s\n", id, what, extra == NULL ? "" :
 	    strcmp(state, "assigned") == 0 ? " to " : " as ", detail,
 	    alarm_text(json_object_get(alarm, "version"), buf, sizeof buf));
-	return alarm_flush();
+	return cli_flush();
 }
 
 /*
@@ -757,7 +525,7 @@ alarm_act(struct cli_api *a, const struct alarm_opts *o, int64_t id,
 	st = cli_api_call(a, "POST", path, fields, &reply);
 	free(path);
 	if (st == 0 && o->json)
-		st = cli_json_line(reply) != 0 ? EX_IOERR : alarm_flush();
+		st = cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
 	else if (st == 0 && !o->quiet)
 		st = alarm_print_done(reply, action);
 	json_decref(reply);
