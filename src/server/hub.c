@@ -38,7 +38,6 @@ struct hub {
 	uv_timer_t heartbeat;
 	struct hub_client *clients;
 	size_t nclients;
-	uint64_t published;
 	unsigned beats;           /* heartbeats so far */
 };
 
@@ -185,7 +184,6 @@ hub_visible(const struct hub_client *c, int64_t site_id)
 void
 hub_publish(struct hub *h, struct hub_msg *m)
 {
-	h->published++;
 	for (struct hub_client *c = h->clients; c != NULL; c = c->next) {
 		if (c->state != HUB_LIVE || m->seq <= c->last_seq)
 			continue;
@@ -543,9 +541,3 @@ hub_free(struct hub *h)
 	uv_close((uv_handle_t *)&h->heartbeat, hub_on_closed);
 }
 
-/* Number of connected stream clients. */
-size_t
-hub_clients(struct hub *h)
-{
-	return h != NULL ? h->nclients : 0;
-}

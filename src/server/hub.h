@@ -53,8 +53,6 @@ struct hub *hub_new(struct server *srv);
 void hub_free(struct hub *h);
 /* Hand a committed message to every client that may see it; takes the reference. */
 void hub_publish(struct hub *h, struct hub_msg *m);
-/* Number of connected stream clients. */
-size_t hub_clients(struct hub *h);
 
 /* The lws protocol callback of the "vigil.v1" subprotocol. */
 int hub_callback(struct lws *wsi, int reason, void *user, void *in, size_t len);

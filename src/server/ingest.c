@@ -117,26 +117,16 @@ ingest_free(struct server *srv)
 	if (q == NULL)
 		return;
 	ingest_flush(srv);
+	log_info("ingest: %" PRIu64 " requests, %" PRIu64 " events (%" PRIu64
+	    " duplicates, %" PRIu64 " alarm events), %" PRIu64 " positions in %"
+	    PRIu64 " commits", q->stats.requests, q->stats.events, q->stats.duplicates,
+	    q->stats.alarms, q->stats.positions, q->stats.commits);
 	free(q->pstates);
 	srv->ingest = NULL;
 	if (srv->loop != NULL)
 		uv_close((uv_handle_t *)&q->check, ingest_on_close);
 	else
 		free(q);
-}
-
-/* Number of requests waiting for the next commit. */
-size_t
-ingest_pending(struct server *srv)
-{
-	return srv->ingest != NULL ? srv->ingest->n : 0;
-}
-
-/* Counters since start, for the log and the benchmarks. */
-void
-ingest_get_stats(struct server *srv, struct ingest_stats *out)
-{
-	*out = srv->ingest->stats;
 }
 
 /* Put a validated item on the queue and make sure a flush will run. */

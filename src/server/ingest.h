@@ -24,18 +24,15 @@ struct ingest_queue *ingest_new(struct server *srv);
 void ingest_free(struct server *srv);
 /* Write everything queued now, in one transaction, and answer it. */
 void ingest_flush(struct server *srv);
-/* Number of requests waiting for the next commit. */
-size_t ingest_pending(struct server *srv);
 
 /* Validate and queue an event batch; 0 = queued (deferred), -1 = resp filled. */
 int ingest_events(struct server *srv, struct http_req *req, struct http_resp *resp);
 /* Validate and queue a position batch; 0 = queued (deferred), -1 = resp filled. */
 int ingest_positions(struct server *srv, struct http_req *req, struct http_resp *resp);
 
-/* Counters since start, for the log and the benchmarks. */
+/* Counters since start, logged when vigild stops. */
 struct ingest_stats {
 	uint64_t requests, events, duplicates, alarms, positions, commits;
 };
-void ingest_get_stats(struct server *srv, struct ingest_stats *out);
 
 #endif

@@ -159,9 +159,10 @@ vigild_serve(struct server *srv)
 	uv_signal_start(&vigild_sigint, vigild_on_signal, SIGINT);
 	uv_signal_start(&vigild_sigterm, vigild_on_signal, SIGTERM);
 	supervise_start(srv);
-	log_info("vigild %s listening on %s:%d (%s), database %s", VIGIL_VERSION,
-	    srv->cfg.listen_addr, srv->bound_port,
-	    srv->cfg.cert_path != NULL ? "TLS" : "plain HTTP", srv->cfg.db_path);
+	log_info("vigild %s listening on %s:%d (%s), database %s (schema %d)",
+	    VIGIL_VERSION, srv->cfg.listen_addr, srv->bound_port,
+	    srv->cfg.cert_path != NULL ? "TLS" : "plain HTTP", srv->cfg.db_path,
+	    store_schema_version(srv->st));
 	uv_run(srv->loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv->loop);
 	throttle_free(srv->throttle);

@@ -42,14 +42,6 @@ draw_theme_switch(struct console *c, const char *name)
 	tui_message(c, false, "theme %s", name);
 }
 
-/* The curses attributes of a theme role. */
-attr_t
-draw_attr(struct console *c, enum theme_role role)
-{
-	(void)c;
-	return theme_attr(role);
-}
-
 /* Set the attributes of a role for what is drawn next. */
 void
 draw_role(struct console *c, enum theme_role role)

@@ -17,8 +17,6 @@ struct console;
 void draw_colors_start(struct console *c);
 /* Load and apply another theme (":theme NAME"). */
 void draw_theme_switch(struct console *c, const char *name);
-/* The curses attributes of a theme role. */
-attr_t draw_attr(struct console *c, enum theme_role role);
 /* Set the attributes of a role for what is drawn next. */
 void draw_role(struct console *c, enum theme_role role);
 /*

@@ -58,26 +58,6 @@ keymap_lookup(unsigned view, int key)
 	return KA_NONE;
 }
 
-/* The binding of action, or NULL. */
-const struct key_binding *
-keymap_binding(enum key_action action)
-{
-	for (int i = 0; i < keymap_count; i++)
-		if (keymap_table[i].action == action)
-			return &keymap_table[i];
-	return NULL;
-}
-
-/* The binding called name ("ack"), or NULL. */
-const struct key_binding *
-keymap_by_name(const char *name)
-{
-	for (int i = 0; i < keymap_count; i++)
-		if (strcmp(keymap_table[i].name, name) == 0)
-			return &keymap_table[i];
-	return NULL;
-}
-
 static const struct {
 	int key;
 	const char *name;
@@ -105,52 +85,6 @@ keymap_key_name(int key, char *buf, size_t len)
 	else
 		snprintf(buf, len, "key %d", key);
 	return buf;
-}
-
-/* Parse a key name as keymap_key_name writes it; -1 when it is not one. */
-int
-keymap_key_parse(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_LEN(keymap_names); i++)
-		if (strcasecmp(keymap_names[i].name, s) == 0)
-			return keymap_names[i].key;
-	if ((s[0] == 'F' || s[0] == 'f') && s[1] >= '1' && s[1] <= '9') {
-		int n = atoi(s + 1);
-		if (n >= 1 && n <= 12 && strspn(s + 1, "0123456789") == strlen(s + 1))
-			return KEY_F(n);
-		return -1;
-	}
-	if (s[0] == '^' && s[1] >= '@' && s[1] <= '_' && s[2] == '\0')
-		return s[1] - '@';
-	if (s[0] == '^' && s[1] >= 'a' && s[1] <= 'z' && s[2] == '\0')
-		return s[1] - 'a' + 1;
-	if (s[0] > 32 && s[0] < 127 && s[1] == '\0')
-		return s[0];
-	return -1;
-}
-
-/* Bind name to the key written as keyspec (replacing its keys); -1 with *cause. */
-int
-keymap_rebind(const char *name, const char *keyspec, char **cause)
-{
-	struct key_binding *b = NULL;
-	int key;
-
-	for (int i = 0; i < keymap_count; i++)
-		if (strcmp(keymap_table[i].name, name) == 0)
-			b = &keymap_table[i];
-	if (b == NULL) {
-		*cause = xasprintf("no action called \"%s\"", name);
-		return -1;
-	}
-	if ((key = keymap_key_parse(keyspec)) < 0) {
-		*cause = xasprintf("\"%s\" is not a key (a character, ^X, F1-F12, "
-		    "Enter, Esc, Tab, Up, Down, PgUp, PgDn, Home, End)", keyspec);
-		return -1;
-	}
-	memset(b->keys, 0, sizeof b->keys);
-	b->keys[0] = key;
-	return 0;
 }
 
 /* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */

@@ -47,17 +47,9 @@ extern const int keymap_count;
 
 /* The action bound to key in a view of kind views, or KA_NONE. */
 enum key_action keymap_lookup(unsigned view, int key);
-/* The binding of action, or NULL. */
-const struct key_binding *keymap_binding(enum key_action action);
-/* The binding called name ("ack"), or NULL. */
-const struct key_binding *keymap_by_name(const char *name);
 /* A key's name as people write it: "a", "Enter", "^L", "F1", "Up". */
 const char *keymap_key_name(int key, char *buf, size_t len);
-/* Parse a key name as keymap_key_name writes it; -1 when it is not one. */
-int keymap_key_parse(const char *s);
 /* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */
 int keymap_apply(const char *name, const int *keys, int n, char **cause);
-/* Bind name to the key written as keyspec (replacing its keys); -1 with *cause. */
-int keymap_rebind(const char *name, const char *keyspec, char **cause);
 
 #endif
