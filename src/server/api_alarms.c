@@ -974,9 +974,7 @@ static json_t *
 api_alarm_history(struct server *srv, int64_t id)
 {
 	static const char sql[] =
-	    "SELECT seq, ts_ms, actor_type, actor, action, object_type, "
-	    "object_id, site_id, details, source, outcome, prev_hash, hash "
-	    "FROM audit WHERE object_type = 'alarm' AND object_id = ? "
+	    "SELECT " AUDIT_COLUMNS " FROM audit WHERE object_type = 'alarm' AND object_id = ? "
 	    "AND action <> 'alarm.group' ORDER BY seq DESC LIMIT ?";
 	sqlite3_stmt *s = store_stmt(srv->st, sql);
 	struct audit_entry e;
@@ -988,19 +986,7 @@ api_alarm_history(struct server *srv, int64_t id)
 	store_bind_int(s, 2, LIMIT_ALARM_HISTORY);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		memset(&e, 0, sizeof e);
-		e.seq = sqlite3_column_int64(s, 0);
-		e.ts_ms = sqlite3_column_int64(s, 1);
-		e.actor_type = store_col_text(s, 2);
-		e.actor = store_col_text(s, 3);
-		e.action = store_col_text(s, 4);
-		e.object_type = store_col_text(s, 5);
-		e.object_id = store_col_text(s, 6);
-		e.site_id = sqlite3_column_int64(s, 7);
-		e.details = store_col_text(s, 8);
-		e.source = store_col_text(s, 9);
-		e.outcome = store_col_text(s, 10);
-		snprintf(e.prev_hash, sizeof e.prev_hash, "%s", store_col_text(s, 11));
-		snprintf(e.hash, sizeof e.hash, "%s", store_col_text(s, 12));
+		audit_row(s, &e);
 		json_array_insert_new(history, 0, audit_entry_json(&e));
 	}
 	sqlite3_reset(s);

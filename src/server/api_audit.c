@@ -33,9 +33,7 @@ api_audit_arg(const struct http_req *req, const char *name, int64_t min,
 API_HANDLER(api_audit_list)
 {
 	static const char sql[] =
-	    "SELECT seq, ts_ms, actor_type, actor, action, object_type, object_id, "
-	    "site_id, details, source, outcome, prev_hash, hash "
-	    "FROM audit WHERE seq > ? ORDER BY seq LIMIT ?";
+	    "SELECT " AUDIT_COLUMNS " FROM audit WHERE seq > ? ORDER BY seq LIMIT ?";
 	int64_t after = 0, limit = LIMIT_LIST_DEFAULT, last = 0;
 	struct audit_entry e;
 	sqlite3_stmt *s;
@@ -59,20 +57,7 @@ API_HANDLER(api_audit_list)
 	store_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof e);
-		e.seq = sqlite3_column_int64(s, 0);
-		e.ts_ms = sqlite3_column_int64(s, 1);
-		e.actor_type = store_col_text(s, 2);
-		e.actor = store_col_text(s, 3);
-		e.action = store_col_text(s, 4);
-		e.object_type = store_col_text(s, 5);
-		e.object_id = store_col_text(s, 6);
-		e.site_id = sqlite3_column_type(s, 7) == SQLITE_NULL ? 0 :
-		    sqlite3_column_int64(s, 7);
-		e.details = store_col_text(s, 8);
-		e.source = store_col_text(s, 9);
-		e.outcome = store_col_text(s, 10);
-		snprintf(e.prev_hash, sizeof e.prev_hash, "%s", store_col_text(s, 11));
-		snprintf(e.hash, sizeof e.hash, "%s", store_col_text(s, 12));
+		audit_row(s, &e);
 		json_array_append_new(entries, audit_entry_json(&e));
 		last = e.seq;
 	}

@@ -6,11 +6,6 @@
 #include "store.h"
 #include "vtime.h"
 
-/* Columns of the audit table in the order audit_row reads them. */
-#define AUDIT_COLUMNS \
-	"seq, ts_ms, actor_type, actor, action, object_type, object_id, " \
-	"site_id, details, source, outcome, prev_hash, hash"
-
 /* Fill an audit actor from a principal and a request source. */
 void
 audit_actor_from(struct audit_actor *a, const struct principal *who,
@@ -101,7 +96,7 @@ audit_clean(const char *s)
 }
 
 /* Read the current row of s (selected as AUDIT_COLUMNS) into e; strings borrowed. */
-static void
+void
 audit_row(sqlite3_stmt *s, struct audit_entry *e)
 {
 	e->seq = sqlite3_column_int64(s, 0);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "auditchain.h"
 
@@ -43,6 +44,14 @@ int64_t audit_append(struct store *st, const struct audit_actor *who,
  * -1 with *bad_seq the first entry that does not and *cause saying why.
  */
 int audit_verify(struct store *st, int64_t *count, int64_t *bad_seq, char **cause);
+
+/* Columns of the audit table in the order audit_row reads them. */
+#define AUDIT_COLUMNS \
+	"seq, ts_ms, actor_type, actor, action, object_type, object_id, " \
+	"site_id, details, source, outcome, prev_hash, hash"
+
+/* Read the current row of s (selected as AUDIT_COLUMNS) into e; strings borrowed. */
+void audit_row(sqlite3_stmt *s, struct audit_entry *e);
 
 /* An entry as JSON for the API and exports. */
 json_t *audit_entry_json(const struct audit_entry *e);
