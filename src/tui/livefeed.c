@@ -34,7 +34,7 @@ feed_load_fail(struct feed_load *l, const char *what, const struct rest_reply *r
 		c->exit_message = xstrdup("your session has ended: log in again with vigil login URL");
 		tui_quit(c, EX_NOPERM);
 	} else {
-		tui_message(c, true, "cannot load %s: %s", what,
+		tui_message(c, true, "cannot load the %s (trying again): %s", what,
 		    r != NULL && r->error != NULL ? r->error : "bad reply");
 	}
 	replica_snap_release(&l->snap);
