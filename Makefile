@@ -153,9 +153,11 @@ check:
 
 all-check: $(PROGRAMS) $(UNIT_BIN) $(BUILD)/tests/wsprobe
 
+BENCH_BIN := $(patsubst tests/bench/%.c,build/bench/tests/%,$(wildcard tests/bench/bench_*.c))
+
 bench:
 	$(MAKE) BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/bin/vigild \
-	    build/bench/bin/vigil-sim build/bench/tests/bench_sqlite build/bench/tests/bench_fanout build/bench/tests/bench_catchup build/bench/bin/vigil build/bench/tests/bench_console
+	    build/bench/bin/vigil-sim build/bench/bin/vigil $(BENCH_BIN)
 	@BUILD=build/bench sh tests/bench/run.sh
 
 # A private server, simulated sites and guards, and the console: see README.md.

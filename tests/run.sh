@@ -7,7 +7,7 @@
 BUILD=${BUILD:-build/check}
 PATTERN=${1:-}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-LOGS=$TOP/tests/tmp/logs
+LOGS=${VIGIL_LOGS:-$TOP/tests/tmp/logs}
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 export VIGIL_TOP="$TOP"

@@ -456,4 +456,14 @@ bench_console() {
 case "$ONLY" in
 ""|console) bench_console ;;
 esac
+# Further sections, one file each (part_NAME.sh runs when NAME is asked for or
+# when no name is given); they use the helpers above.
+for part in "$TOP"/tests/bench/part_*.sh; do
+	[ -f "$part" ] || continue
+	name=$(basename "$part" .sh)
+	name=${name#part_}
+	case "$ONLY" in
+	""|"$name") . "$part" ;;
+	esac
+done
 echo "results in ${RESULTS#$TOP/}"
