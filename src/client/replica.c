@@ -228,6 +228,38 @@ replica_apply_guard(struct replica *r, json_t *data, char **cause)
 	return 0;
 }
 
+/*
+ * Carry over how long a device has sent the very same fix: a later report
+ * with exactly the old latitude and longitude keeps "same_since" (the time of
+ * the first of them) and counts "same_count"; a GPS stuck on one fix while
+ * the guard is sent somewhere shows as a growing count.
+ */
+static void
+replica_same_fix(json_t *old, json_t *pos)
+{
+	json_t *since = json_object_get(old, "same_since");
+	json_int_t count = json_integer_value(json_object_get(old, "same_count"));
+
+	if (json_is_object(old) &&
+	    json_number_value(json_object_get(old, "lat")) ==
+	    json_number_value(json_object_get(pos, "lat")) &&
+	    json_number_value(json_object_get(old, "lon")) ==
+	    json_number_value(json_object_get(pos, "lon")) &&
+	    !json_equal(json_object_get(old, "ts"), json_object_get(pos, "ts"))) {
+		json_object_set(pos, "same_since", json_is_string(since) ? since :
+		    json_object_get(old, "ts"));
+		json_object_set_new(pos, "same_count", json_integer(count > 0 ? count + 1 : 2));
+		return;
+	}
+	if (json_is_object(old) && json_equal(json_object_get(old, "ts"),
+	    json_object_get(pos, "ts"))) {
+		if (json_is_string(since))
+			json_object_set(pos, "same_since", since);
+		if (count > 0)
+			json_object_set_new(pos, "same_count", json_integer(count));
+	}
+}
+
 /* guard.position: give a copy of the guard its new position. */
 static int
 replica_apply_position(struct replica *r, json_t *data, char **cause)
@@ -252,6 +284,7 @@ replica_apply_position(struct replica *r, json_t *data, char **cause)
 	    "accuracy", acc != NULL ? acc : json_null(), "ts", ts);
 	if (pos == NULL || (copy = json_copy(guard)) == NULL)
 		fatal("replica: out of memory");
+	replica_same_fix(json_object_get(guard, "position"), pos);
 	json_object_set_new(copy, "position", pos);
 	json_object_set_new(r->guards, callsign, copy);
 	r->changed |= REPLICA_CHANGED_GUARDS;

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "draw.h"
+#include "guardpos.h"
 #include "tui.h"
 #include "view.h"
 #include "vtime.h"
@@ -10,15 +11,15 @@
 /*
  * Pick a guard for an alarm: guards on duty, nearest first when both the
  * alarm's point and the guard have a position, with a walking estimate;
- * stale positions are said so.  Enter assigns, Esc cancels.
+ * stale, inaccurate and stuck fixes are said so (guardpos.h).  Enter
+ * assigns, Esc cancels.
  */
-#define ASSIGN_WALK_M_S   1.4      /* walking speed for the estimate */
 #define ASSIGN_MAX        64
 
 struct assign_row {
 	json_t *guard;             /* borrowed from the replica */
 	double metres;             /* -1 when unknown */
-	bool stale;
+	struct guardpos pos;
 };
 
 struct assign {
@@ -26,18 +27,6 @@ struct assign {
 	struct assign_row rows[ASSIGN_MAX];
 	int n, sel;
 };
-
-/* Distance in metres between two positions (haversine). */
-static double
-assign_metres(double lat1, double lon1, double lat2, double lon2)
-{
-	double p = M_PI / 180.0;
-	double a = sin((lat2 - lat1) * p / 2) * sin((lat2 - lat1) * p / 2) +
-	    cos(lat1 * p) * cos(lat2 * p) * sin((lon2 - lon1) * p / 2) *
-	    sin((lon2 - lon1) * p / 2);
-
-	return 2 * 6371000.0 * asin(sqrt(a));
-}
 
 /* Order: known distances nearest first, then unknown ones; available before busy. */
 static int
@@ -71,26 +60,17 @@ assign_build(struct console *c, struct assign *as)
 	as->n = 0;
 	json_object_foreach(c->replica.guards, key, g) {
 		const char *status = json_string_value(json_object_get(g, "status"));
-		json_t *pos = json_object_get(g, "position");
 		struct assign_row *r;
-		int64_t ts;
 
 		if (status == NULL || strcmp(status, "off_duty") == 0 || as->n == ASSIGN_MAX)
 			continue;
 		r = &as->rows[as->n++];
 		r->guard = g;
 		r->metres = -1;
-		r->stale = false;
-		if (json_is_object(pos) && pt != NULL &&
-		    json_is_number(json_object_get(pt, "lat"))) {
-			r->metres = assign_metres(json_number_value(json_object_get(pt, "lat")),
-			    json_number_value(json_object_get(pt, "lon")),
-			    json_number_value(json_object_get(pos, "lat")),
-			    json_number_value(json_object_get(pos, "lon")));
-			if (vtime_parse(json_string_value(json_object_get(pos, "ts")), &ts) != 0 ||
-			    now - ts > (int64_t)c->cfg.stale_after * 1000)
-				r->stale = true;
-		}
+		guardpos_read(&r->pos, g, now, c->cfg.stale_after);
+		if (r->pos.known && pt != NULL && json_is_number(json_object_get(pt, "lat")))
+			r->metres = guardpos_metres(json_number_value(json_object_get(pt, "lat")),
+			    json_number_value(json_object_get(pt, "lon")), r->pos.lat, r->pos.lon);
 	}
 	qsort(as->rows, (size_t)as->n, sizeof as->rows[0], assign_cmp);
 }
@@ -115,15 +95,17 @@ assign_draw(struct console *c, struct view *v, int top, int bottom)
 	}
 	for (int i = 0; i < as->n && y0 + 2 + i < y0 + h - 1; i++) {
 		struct assign_row *r = &as->rows[i];
-		char dist[48];
+		char dist[96], warn[32];
+		bool doubtful = r->pos.stale || r->pos.poor || r->pos.stuck;
 
+		guardpos_warning(&r->pos, warn, sizeof warn);
 		if (r->metres < 0)
 			snprintf(dist, sizeof dist, "position unknown");
 		else
-			snprintf(dist, sizeof dist, "%5.0f m  ~%.0f min walk%s", r->metres,
-			    ceil(r->metres / ASSIGN_WALK_M_S / 60.0), r->stale ? "  STALE FIX" : "");
+			snprintf(dist, sizeof dist, "%5.0f m  ~%.0f min walk  %s", r->metres,
+			    ceil(r->metres / GUARDPOS_WALK_M_S / 60.0), warn);
 		draw_role(c, i == as->sel ? ROLE_SELECTED :
-		    r->stale ? ROLE_GUARD_STALE : ROLE_NORMAL);
+		    doubtful ? ROLE_GUARD_STALE : ROLE_NORMAL);
 		draw_textf(c, y0 + 2 + i, x0 + 2, w - 4, "%-6.6s %-20.20s %-10.10s %s",
 		    json_string_value(json_object_get(r->guard, "callsign")),
 		    json_string_value(json_object_get(r->guard, "name")),

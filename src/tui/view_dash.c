@@ -1,6 +1,7 @@
 #include "compat.h"
 
 #include "draw.h"
+#include "guardpos.h"
 #include "filter.h"
 #include "tui.h"
 #include "view.h"
@@ -251,10 +252,12 @@ dash_guards(struct console *c, int top, int bottom, int x, int width)
 			draw_role(c, ROLE_DIM);
 			draw_text(c, y, x + w1 + w3 + w2 + 3, 9, "no fix");
 		} else {
-			bool stale = age > (int64_t)c->cfg.stale_after * 1000;
+			struct guardpos gp;
 
-			draw_role(c, stale ? ROLE_GUARD_STALE : ROLE_DIM);
-			snprintf(where, sizeof where, "%s%s", stale ? "stale " : "",
+			guardpos_read(&gp, list[i], now, c->cfg.stale_after);
+			draw_role(c, gp.stale || gp.stuck || gp.poor ? ROLE_GUARD_STALE : ROLE_DIM);
+			snprintf(where, sizeof where, "%s%s", gp.stuck ? "STUCK " :
+			    gp.stale ? "stale " : gp.poor ? "poor " : "",
 			    draw_age(age, agebuf, sizeof agebuf));
 			draw_text(c, y, x + w1 + w3 + w2 + 3, 9, where);
 		}

@@ -210,6 +210,37 @@ test_apply_position(void **state)
 	replica_release(&r);
 }
 
+/* The same fix reported again and again is counted from its first report. */
+static void
+test_apply_same_fix(void **state)
+{
+	struct replica r;
+	json_t *pos;
+	char msg[512];
+
+	replica_init(&r);
+	load_base(&r);
+	for (int i = 0; i < 4; i++) {
+		snprintf(msg, sizeof msg, "{\"seq\":%d,\"type\":\"guard.position\","
+		    "\"site\":\"testyard\",\"data\":{\"guard\":\"T1\",\"lat\":53.795,"
+		    "\"lon\":-1.541,\"accuracy\":5.0,\"ts\":\"2026-11-21T23:01:0%d.000Z\"}}",
+		    11 + i, i);
+		assert_int_equal(apply(&r, msg), REPLICA_APPLIED);
+	}
+	pos = json_object_get(replica_guard(&r, "T1"), "position");
+	assert_int_equal(json_integer_value(json_object_get(pos, "same_count")), 4);
+	assert_string_equal(json_string_value(json_object_get(pos, "same_since")),
+	    "2026-11-21T23:01:00.000Z");
+	/* A move starts again. */
+	assert_int_equal(apply(&r, "{\"seq\":15,\"type\":\"guard.position\","
+	    "\"site\":\"testyard\",\"data\":{\"guard\":\"T1\",\"lat\":53.7951,"
+	    "\"lon\":-1.541,\"accuracy\":5.0,\"ts\":\"2026-11-21T23:01:05.000Z\"}}"),
+	    REPLICA_APPLIED);
+	pos = json_object_get(replica_guard(&r, "T1"), "position");
+	assert_null(json_object_get(pos, "same_count"));
+	replica_release(&r);
+}
+
 /* A point's state changes in a copy of the point; other sites' points are untouched. */
 static void
 test_apply_point_state(void **state)
@@ -403,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_snapshot_malformed),
 		cmocka_unit_test(test_apply_in_order),
 		cmocka_unit_test(test_apply_position),
+		cmocka_unit_test(test_apply_same_fix),
 		cmocka_unit_test(test_apply_point_state),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_scoped),
