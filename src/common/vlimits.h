@@ -107,4 +107,28 @@
 #define BELL_REPEAT_DEFAULT_S     30     /* seconds between rings until acknowledged */
 #define BELL_REPEAT_MAX_S         3600
 
+/* Site maps (vigil-map.5) and guard tracks */
+#define LIMIT_MAP_FILE_BYTES      (1024 * 1024)  /* a map file, GeoJSON outlines read in */
+#define LIMIT_MAP_LINE_BYTES      4096   /* one line of a map file */
+#define LIMIT_MAP_ROWS            1000   /* rows of a map's drawing or grid */
+#define LIMIT_MAP_COLS            1000   /* columns of a map's drawing or grid */
+#define LIMIT_MAP_MARKERS         1024   /* legend entries of one map */
+#define LIMIT_MAP_MARKER_LEN      8      /* letters and digits of one marker */
+#define LIMIT_MAP_OUTLINES        4096   /* polygons and lines of one map */
+#define LIMIT_MAP_OUTLINE_VERTICES 10000 /* vertices of one polygon or line */
+#define LIMIT_MAP_VERTICES        100000 /* vertices of all outlines of one map */
+#define LIMIT_GEOJSON_BYTES       (4 * 1024 * 1024) /* a GeoJSON file a map names */
+#define LIMIT_SITE_MAPS           64     /* maps of one site */
+#define TRACK_DEFAULT_SINCE_S     3600   /* a track without since= starts this long ago */
+#define LIMIT_TRACK_DEFAULT       1000   /* positions in a track reply without limit= */
+#define LIMIT_TRACK_POSITIONS     10000  /* positions in one track reply at most */
+
+/* Exports (vigil export, GET /api/v1/export/KIND) and audit checkpoints */
+#define EXPORT_CHUNK_BYTES        (64 * 1024)  /* body produced per write of a streamed reply */
+#define LIMIT_EXPORT_LINE_BYTES   (4 * 1024 * 1024) /* one exported row as a JSON line */
+#define EXPORT_PROGRESS_MS        250    /* progress on a terminal at most this often */
+#define AUDIT_CHECKPOINT_INTERVAL_S 300  /* a signed checkpoint of the audit head this often */
+#define LIMIT_EXPORT_CHECKPOINTS  1000000 /* checkpoints a verifier keeps in memory */
+
+
 #endif
