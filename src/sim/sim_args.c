@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "vtime.h"
+#include "sim_access.h"
 #include "sim_args.h"
 #include "sim_sitegen.h"
 
@@ -16,7 +17,7 @@ enum {
 	OPT_SILENT_AFTER, OPT_SPEED, OPT_CLOCK, OPT_DURATION, OPT_STORM,
 	OPT_FOR, OPT_STORM_AT, OPT_EVENTS, OPT_BATCH, OPT_RATE, OPT_TYPES,
 	OPT_RUN_ID, OPT_ACKED, OPT_SENT, OPT_POSITIONS, OPT_POS_INTERVAL,
-	OPT_QUIET, OPT_HELP, OPT_VERSION,
+	OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_ACCESS_SYNC, OPT_ARRIVE,
 };
 static const struct sim_args_opt {
 	const char *name;
@@ -50,6 +51,8 @@ static const struct sim_args_opt {
 	{ "sent", OPT_SENT, "FILE", "append \"GATEWAY EVENT_ID TYPE POINT TS\" per event sent" },
 	{ "positions", OPT_POSITIONS, NULL, "load run: also walk the guards and post positions" },
 	{ "position-interval", OPT_POS_INTERVAL, "S", "seconds between positions (default 3)" },
+	{ "access-sync", OPT_ACCESS_SYNC, "S", "seconds between access list fetches (default 10)" },
+	{ "arrive", OPT_ARRIVE, "SPEC", "POINT:KIND:VALUE[@T[/EVERY]]: show a credential at T s; may be repeated" },
 	{ "quiet", OPT_QUIET, NULL, "no progress messages on stderr" },
 	{ "help", OPT_HELP, NULL, "show this help" },
 	{ "version", OPT_VERSION, NULL, "show the version" },
@@ -184,6 +187,22 @@ sim_args_run_id(struct sim_args *a, const char *s)
 	memcpy(a->run_id, s, n + 1);
 }
 
+/* Parse one --arrive onto sim_opts.arrivals. */
+static void
+sim_args_arrive(const char *s)
+{
+	struct sim_arrival a;
+	char *cause;
+
+	if (sim_opts.narrivals >= SIM_ARRIVE_MAX)
+		sim_args_bad("--arrive: at most %d", SIM_ARRIVE_MAX);
+	if (sim_access_arrival_parse(s, &a, &cause) != 0)
+		sim_args_bad("--arrive: %s", cause);
+	sim_opts.arrivals = xrealloc(sim_opts.arrivals,
+	    (size_t)(sim_opts.narrivals + 1) * sizeof *sim_opts.arrivals);
+	sim_opts.arrivals[sim_opts.narrivals++] = a;
+}
+
 /* Append s to the growing list *v of *n strings. */
 static void
 sim_args_push(const char ***v, int *n, const char *s)
@@ -209,6 +228,9 @@ sim_args_check(struct sim_args *a, bool points_set, bool guards_set)
 		sim_args_bad("--storm RATE and --for SECONDS go together");
 	if (sim_opts.storm_at > 0 && sim_opts.storm_rate == 0)
 		sim_args_bad("--storm-at needs --storm RATE --for SECONDS");
+	if (sim_opts.narrivals > 0 && sim_opts.load)
+		sim_args_bad("--arrive plays a site: not with --events, --rate "
+		    "or --types");
 	if (sim_opts.silent_after > 0 && a->nsilent == 0)
 		sim_args_bad("--silent-after needs --silent-gateway KEY");
 	if (gen_only)
@@ -342,6 +364,13 @@ sim_args_one(struct sim_args *a, int c, const char *s, bool *points_set,
 	case OPT_QUIET:
 		sim_opts.quiet = true;
 		break;
+	case OPT_ACCESS_SYNC:
+		sim_opts.access_sync = sim_args_real("access-sync", s,
+		    SIM_ACCESS_SYNC_MIN_S, SIM_ACCESS_SYNC_MAX_S);
+		break;
+	case OPT_ARRIVE:
+		sim_args_arrive(s);
+		break;
 	case OPT_HELP:
 		sim_args_usage(stdout);
 		exit(0);
@@ -370,6 +399,7 @@ sim_args_parse(int argc, char **argv, struct sim_args *a)
 	sim_opts.batch = SIM_BATCH_DEFAULT;
 	sim_opts.position_interval = SIM_POSITION_INTERVAL_S;
 	sim_opts.speed = 1.0;
+	sim_opts.access_sync = SIM_ACCESS_SYNC_S;
 	sim_opts.clock_s = -1;
 	a->gen_points = SIM_SITEGEN_POINTS_DEFAULT;
 	a->gen_guards = SIM_SITEGEN_GUARDS_DEFAULT;
@@ -401,6 +431,11 @@ sim_args_release(struct sim_args *a)
 	free(a->sites);
 	free(a->only);
 	free(a->silent);
+	for (int i = 0; i < sim_opts.narrivals; i++)
+		sim_access_arrival_release(&sim_opts.arrivals[i]);
+	free(sim_opts.arrivals);
+	sim_opts.arrivals = NULL;
+	sim_opts.narrivals = 0;
 	free((char *)sim_opts.url);
 	sim_opts.url = NULL;
 }

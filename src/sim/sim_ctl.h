@@ -15,6 +15,8 @@
 
 #include "model.h"
 
+struct sim_arrival;
+
 /* Retry pacing of a gateway or device, as a real one does it. */
 #define SIM_BACKOFF_MIN_MS      100    /* first wait after a failed request */
 #define SIM_BACKOFF_MAX_MS      2000   /* waits double up to this */
@@ -64,6 +66,9 @@ struct sim_opts {
 	double storm_at;             /* seconds after the start it begins */
 	double silent_after;         /* seconds the silent gateways still talk */
 	uint64_t seed;               /* of every random stream */
+	double access_sync;          /* seconds between access list fetches */
+	struct sim_arrival *arrivals;  /* --arrive */
+	int narrivals;
 };
 
 extern struct sim_opts sim_opts;

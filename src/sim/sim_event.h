@@ -12,7 +12,8 @@
 #include "model.h"
 #include "sim_site.h"
 
-#define SIM_CREDENTIAL_LEN 24        /* "card:004512", "plate:YH21KTV" */
+/* "card:004512", "plate:YH21KTV": a kind, a colon and the value */
+#define SIM_CREDENTIAL_LEN (16 + LIMIT_CREDENTIAL_LEN + 1)
 #define SIM_VALUE_LEN      48        /* "unknown credential", "mains failure" */
 
 struct sim_event {

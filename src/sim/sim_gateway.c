@@ -7,6 +7,7 @@
 
 #include "jsonx.h"
 #include "vtime.h"
+#include "sim_access.h"
 #include "sim_clock.h"
 #include "sim_ctl.h"
 #include "sim_gateway.h"
@@ -416,6 +417,10 @@ sim_gateway_loop(struct sim_gateway_run *r)
 				sim_ctl_note("%s: falls silent", r->gw->key);
 			return;
 		}
+		/* The gate decides from the list it holds: fetch it first. */
+		if (r->gw->access != NULL && r->drain_ms == 0 &&
+		    sim_access_sync(r->gw->access) != 0)
+			return;
 		sim_gateway_collect(r, &wait);
 		if (r->nbatch > 0) {
 			if (sim_gateway_send(r) != 0)
@@ -434,6 +439,8 @@ sim_gateway_loop(struct sim_gateway_run *r)
 			wait = r->heartbeat_ms - idle;
 		if (quiet_at - now < wait)
 			wait = quiet_at - now;
+		if (sim_access_next(r->gw->access) - now < wait)
+			wait = sim_access_next(r->gw->access) - now;
 		sim_ctl_sleep(wait > 0 ? wait : 1);
 	}
 }
@@ -461,9 +468,11 @@ sim_gateway_run(void *arg)
 		r.heartbeat_ms = SIM_HEARTBEAT_MAX_S * 1000;
 	/* A gateway says hello as it starts, events or not. */
 	r.last_send_ms = r.start_mono - r.heartbeat_ms;
-	if (!sim_opts.load)
+	if (!sim_opts.load) {
+		r.gw->access = sim_access_new(r.gw);
 		r.play = sim_play_new(r.gw, sim_opts.seed,
 		    sim_clock_start_wall());
+	}
 	sim_storm_init(&r.storm, r.gw, &r.storm_rng, sim_clock_start_mono());
 	sim_gateway_loop(&r);
 	/* A silent gateway of a played run stays dead until the run ends. */
@@ -472,6 +481,8 @@ sim_gateway_run(void *arg)
 		sim_ctl_sleep(SIM_WAIT_CHUNK_MS);
 	sim_storm_release(&r.storm);
 	sim_play_free(r.play);
+	sim_access_free(r.gw->access);
+	r.gw->access = NULL;
 	sim_http_free(r.http);
 	free(r.batch);
 	sim_ctl_ended();

@@ -1,5 +1,7 @@
 #include "compat.h"
 
+#include <strings.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -17,6 +19,7 @@ struct sim_http {
 	size_t len;
 	size_t size;
 	bool too_big;
+	char etag[SIM_HTTP_ETAG_MAX + 1];
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -60,6 +63,32 @@ sim_http_write(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* The curl header callback: keep the ETag of the reply. */
+static size_t
+sim_http_header(char *data, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "etag:";
+	struct sim_http *h = arg;
+	size_t len = size * n, start, end;
+
+	if (len <= sizeof name - 1 || strncasecmp(data, name,
+	    sizeof name - 1) != 0)
+		return len;
+	start = sizeof name - 1;
+	end = len;
+	while (start < end && (data[start] == ' ' || data[start] == '\t'))
+		start++;
+	while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' ||
+	    data[end - 1] == ' ' || data[end - 1] == '\t'))
+		end--;
+	h->etag[0] = '\0';
+	if (end - start <= SIM_HTTP_ETAG_MAX) {
+		memcpy(h->etag, data + start, end - start);
+		h->etag[end - start] = '\0';
+	}
+	return len;
+}
+
 /* The curl progress callback: cut the request short on abort. */
 static int
 sim_http_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
@@ -95,6 +124,8 @@ sim_http_new(const char *base_url)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sim_http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sim_http_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, sim_http_progress);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
@@ -115,11 +146,10 @@ sim_http_free(struct sim_http *h)
 	free(h);
 }
 
-/* POST body to base_url + path as user:password. */
-int
-sim_http_post(struct sim_http *h, const char *path, const char *user,
-    const char *password, const char *body, size_t len,
-    struct sim_http_reply *reply, char **cause)
+/* Perform the request set up on h's handle and fill *reply; 0 or -1 with *cause. */
+static int
+sim_http_perform(struct sim_http *h, const char *path, const char *user,
+    const char *password, struct sim_http_reply *reply, char **cause)
 {
 	CURLcode rc;
 	curl_off_t retry = 0;
@@ -129,14 +159,13 @@ sim_http_post(struct sim_http *h, const char *path, const char *user,
 	h->len = 0;
 	h->too_big = false;
 	h->errbuf[0] = '\0';
+	h->etag[0] = '\0';
 	if (h->body != NULL)
 		h->body[0] = '\0';
 	url = xasprintf("%s%s", h->base, path);
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_USERNAME, user);
 	curl_easy_setopt(h->curl, CURLOPT_PASSWORD, password);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	rc = curl_easy_perform(h->curl);
 	free(url);
 	if (rc != CURLE_OK) {
@@ -155,7 +184,44 @@ sim_http_post(struct sim_http *h, const char *path, const char *user,
 		    SIM_RETRY_AFTER_MAX_S : (long)retry;
 	reply->body = h->body != NULL ? h->body : (char *)"";
 	reply->len = h->len;
+	reply->etag = h->etag;
 	return 0;
+}
+
+/* POST body to base_url + path as user:password. */
+int
+sim_http_post(struct sim_http *h, const char *path, const char *user,
+    const char *password, const char *body, size_t len,
+    struct sim_http_reply *reply, char **cause)
+{
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	return sim_http_perform(h, path, user, password, reply, cause);
+}
+
+/* GET base_url + path as user:password, conditional on etag. */
+int
+sim_http_get(struct sim_http *h, const char *path, const char *user,
+    const char *password, const char *etag, struct sim_http_reply *reply,
+    char **cause)
+{
+	struct curl_slist *headers = NULL;
+	char *line;
+	int rc;
+
+	if (etag != NULL && etag[0] != '\0') {
+		line = xasprintf("If-None-Match: %s", etag);
+		if ((headers = curl_slist_append(NULL, line)) == NULL)
+			fatal("out of memory");
+		free(line);
+	}
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+	rc = sim_http_perform(h, path, user, password, reply, cause);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+	curl_slist_free_all(headers);
+	return rc;
 }
 
 /* Copy at most max bytes of s, every byte outside printable ASCII as '?'. */

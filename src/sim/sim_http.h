@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#define SIM_HTTP_ETAG_MAX 128    /* longest ETag kept */
+
 struct sim_http;
 
 /* What the server answered. */
@@ -18,6 +20,7 @@ struct sim_http_reply {
 	long retry_after_s;   /* Retry-After in seconds, or 0 */
 	char *body;           /* NUL-terminated, owned by the client */
 	size_t len;
+	const char *etag;     /* the ETag header of a GET, "" when none */
 };
 
 /* Call once before any thread starts, and sim_http_cleanup() at the end. */
@@ -34,6 +37,14 @@ void sim_http_free(struct sim_http *h);
 int sim_http_post(struct sim_http *h, const char *path, const char *user,
     const char *password, const char *body, size_t len,
     struct sim_http_reply *reply, char **cause);
+/*
+ * GET base_url + path as user:password, with If-None-Match: etag when etag
+ * is not NULL or "".  Returns like sim_http_post; reply->etag holds the
+ * reply's ETag (at most SIM_HTTP_ETAG_MAX characters, else "").
+ */
+int sim_http_get(struct sim_http *h, const char *path, const char *user,
+    const char *password, const char *etag, struct sim_http_reply *reply,
+    char **cause);
 /*
  * A printable one-line account of an error reply: "422 invalid: message"
  * from {"error":{"code","message"}}, or the start of the body made safe for

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "sim_access.h"
 #include "sim_args.h"
 #include "sim_clock.h"
 #include "sim_ctl.h"
@@ -115,7 +116,11 @@ sim_main_select(const struct sim_args *a, struct sim_world *w)
 {
 	struct sim_gateway *gw;
 	int64_t max_n;
+	char *cause;
 
+	if (sim_access_resolve(w, sim_opts.arrivals, sim_opts.narrivals,
+	    &cause) != 0)
+		sim_args_bad("%s", cause);
 	sim_main_mark(w, a->only, a->nonly, "gateway", false);
 	sim_main_mark(w, a->silent, a->nsilent, "silent-gateway", true);
 	for (int i = 0; i < w->ngateways; i++) {

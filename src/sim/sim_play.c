@@ -2,7 +2,9 @@
 
 #include <math.h>
 
+#include "sim_access.h"
 #include "sim_clock.h"
+#include "sim_ctl.h"
 #include "sim_play.h"
 #include "sim_rng.h"
 
@@ -144,10 +146,19 @@ struct sim_play_item {
 	char value[SIM_VALUE_LEN];
 };
 
+/* A --arrive of one of the gateway's points, and when it is due next. */
+struct sim_play_arrival {
+	const struct sim_arrival *a;
+	double due_s;                /* real seconds after the start */
+	int64_t next;                /* simulated ms; INT64_MAX when done */
+};
+
 struct sim_play {
 	struct sim_gateway *gw;
 	struct sim_play_proc *procs;
 	int nprocs;
+	struct sim_play_arrival *arrivals;
+	int narrivals;
 	struct sim_play_item *heap;  /* a binary min-heap by (at, seq) */
 	int nheap;
 	int capheap;
@@ -171,9 +182,9 @@ sim_play_applies(const struct sim_play_habit *h, const struct sim_point *pt)
 	if (h->point != pt->type)
 		return false;
 	if (h->access == ACCESS_CONTROLLED)
-		return pt->controlled;
+		return pt->controlled || pt->access;
 	if (h->access == ACCESS_FREE)
-		return !pt->controlled;
+		return !pt->controlled && !pt->access;
 	return true;
 }
 
@@ -275,19 +286,20 @@ sim_play_resident(const struct sim_site *s, uint32_t i)
 }
 
 /*
- * Write a credential into buf: a resident's card (or number plate at a
- * barrier), or with known false a stranger's.
+ * Write a credential into kind and value: a resident's card (or number
+ * plate at a barrier), or with known false a stranger's.
  */
 static void
 sim_play_credential(struct sim_rng *rng, const struct sim_point *pt,
-    bool known, char *buf, size_t len)
+    bool known, char *kind, size_t kindlen, char *value, size_t len)
 {
 	uint64_t v = known ? sim_play_resident(pt->site,
 	    sim_rng_below(rng, SIM_PLAY_RESIDENTS)) : sim_rng_next(rng);
 	char l[SIM_PLAY_PLATE_LETTERS];
 
 	if (pt->type != POINT_BARRIER) {
-		snprintf(buf, len, "card:%06u",
+		snprintf(kind, kindlen, "card");
+		snprintf(value, len, "%06u",
 		    (unsigned)(v % SIM_PLAY_CARD_RANGE));
 		return;
 	}
@@ -296,7 +308,8 @@ sim_play_credential(struct sim_rng *rng, const struct sim_point *pt,
 		l[i] = (char)('A' + v % SIM_PLAY_ALPHABET);
 		v /= SIM_PLAY_ALPHABET;
 	}
-	snprintf(buf, len, "plate:%c%c%02u%c%c%c", l[0], l[1],
+	snprintf(kind, kindlen, "plate");
+	snprintf(value, len, "%c%c%02u%c%c%c", l[0], l[1],
 	    (unsigned)(v % SIM_PLAY_PLATE_NUM), l[2], l[3], l[4]);
 }
 
@@ -349,20 +362,78 @@ sim_play_restored(struct sim_play *p, struct sim_rng *rng, struct sim_point *pt,
 	return end;
 }
 
+/*
+ * Someone shows credential kind:value at access point pt at simulated time
+ * t: the gate decides from the list it holds, exactly as a controller on
+ * site, and lets them through or refuses them.
+ */
+static void
+sim_play_present(struct sim_play *p, struct sim_rng *rng, struct sim_point *pt,
+    int64_t t, const char *kind, const char *value)
+{
+	char cred[SIM_CREDENTIAL_LEN], why[SIM_ACCESS_REASON_LEN];
+
+	sim_access_credential(kind, value, cred, sizeof cred);
+	if (sim_access_decide(p->gw->access, pt, kind, value,
+	    sim_clock_wall_of(t), why, sizeof why)) {
+		p->gw->granted++;
+		sim_play_push(p, t, pt, EVENT_ACCESS_GRANTED, cred, NULL);
+		pt->busy_until = sim_play_open_close(p, rng, pt,
+		    sim_play_after(t, sim_rng_between(rng,
+		    SIM_PLAY_UNLOCK_MIN_S, SIM_PLAY_UNLOCK_MAX_S)));
+	} else {
+		p->gw->denied++;
+		sim_play_push(p, t, pt, EVENT_ACCESS_DENIED, cred, why);
+	}
+}
+
+/*
+ * The arrivals at an access point: a resident with a credential the list
+ * allows here passes (when the schedule lets them); a refused attempt is a
+ * stranger's credential, or a resident's at a point or hour their rights
+ * do not cover.  A point no credential of the list opens sees no residents.
+ */
+static void
+sim_play_access_scene(struct sim_play *p, struct sim_play_proc *pr, int64_t t)
+{
+	struct sim_point *pt = pr->pt;
+	struct sim_rng *rng = &pr->rng;
+	char kind[SIM_ACCESS_KIND_LEN], value[LIMIT_CREDENTIAL_LEN + 1];
+
+	if (pr->h->scene == SCENE_PASSAGE) {
+		if (!sim_access_pick(p->gw->access, rng, pt, false, kind,
+		    sizeof kind, value, sizeof value))
+			return;
+	} else if (sim_rng_chance(rng, SIM_PLAY_UNKNOWN_CHANCE) ||
+	    !sim_access_pick(p->gw->access, rng, pt, true, kind, sizeof kind,
+	    value, sizeof value))
+		sim_play_credential(rng, pt, false, kind, sizeof kind, value,
+		    sizeof value);
+	sim_play_present(p, rng, pt, t, kind, value);
+}
+
 /* Play the scene of habit pr at its point, starting at simulated time t. */
 static void
 sim_play_scene(struct sim_play *p, struct sim_play_proc *pr, int64_t t)
 {
 	struct sim_point *pt = pr->pt;
 	struct sim_rng *rng = &pr->rng;
-	char cred[SIM_CREDENTIAL_LEN];
+	char cred[SIM_CREDENTIAL_LEN], kind[SIM_ACCESS_KIND_LEN];
+	char value[LIMIT_CREDENTIAL_LEN + 1];
 	bool known;
 
 	if (t < pt->busy_until && pr->h->scene != SCENE_BATTERY)
 		return;      /* someone is already at it */
+	if ((pr->h->scene == SCENE_PASSAGE || pr->h->scene == SCENE_DENIED) &&
+	    sim_access_point(pt) && p->gw->access != NULL) {
+		sim_play_access_scene(p, pr, t);
+		return;
+	}
 	switch (pr->h->scene) {
 	case SCENE_PASSAGE:
-		sim_play_credential(rng, pt, true, cred, sizeof cred);
+		sim_play_credential(rng, pt, true, kind, sizeof kind, value,
+		    sizeof value);
+		sim_access_credential(kind, value, cred, sizeof cred);
 		sim_play_push(p, t, pt, EVENT_ACCESS_GRANTED, cred, NULL);
 		pt->busy_until = sim_play_open_close(p, rng, pt,
 		    sim_play_after(t, sim_rng_between(rng,
@@ -370,7 +441,9 @@ sim_play_scene(struct sim_play *p, struct sim_play_proc *pr, int64_t t)
 		break;
 	case SCENE_DENIED:
 		known = !sim_rng_chance(rng, SIM_PLAY_UNKNOWN_CHANCE);
-		sim_play_credential(rng, pt, known, cred, sizeof cred);
+		sim_play_credential(rng, pt, known, kind, sizeof kind, value,
+		    sizeof value);
+		sim_access_credential(kind, value, cred, sizeof cred);
 		sim_play_push(p, t, pt, EVENT_ACCESS_DENIED, cred, known ?
 		    "outside schedule" : "unknown credential");
 		break;
@@ -422,6 +495,31 @@ sim_play_scene(struct sim_play *p, struct sim_play_proc *pr, int64_t t)
 	}
 }
 
+/* The simulated time s real seconds after the start. */
+static int64_t
+sim_play_arrival_at(double s)
+{
+	return sim_clock_at(sim_clock_start_mono() + (int64_t)(s * 1000.0));
+}
+
+/* Play scripted arrival pa at its time, and plan its next one. */
+static void
+sim_play_arrive(struct sim_play *p, struct sim_play_arrival *pa)
+{
+	struct sim_rng rng;
+	char name[64];
+
+	snprintf(name, sizeof name, "arrival %g", pa->due_s);
+	sim_rng_init(&rng, sim_opts.seed, name);
+	sim_play_present(p, &rng, pa->a->point, pa->next, pa->a->kind,
+	    pa->a->value);
+	if (pa->a->every_s > 0) {
+		pa->due_s += pa->a->every_s;
+		pa->next = sim_play_arrival_at(pa->due_s);
+	} else
+		pa->next = INT64_MAX;
+}
+
 /* The play of gw's points from simulated time start_ms. */
 struct sim_play *
 sim_play_new(struct sim_gateway *gw, uint64_t seed, int64_t start_ms)
@@ -447,6 +545,19 @@ sim_play_new(struct sim_gateway *gw, uint64_t seed, int64_t start_ms)
 			pr->next = start_ms + sim_play_gap(pr);
 		}
 	}
+	for (int i = 0; i < sim_opts.narrivals; i++) {
+		const struct sim_arrival *a = &sim_opts.arrivals[i];
+		struct sim_play_arrival *pa;
+
+		if (a->point == NULL || a->point->gateway != gw)
+			continue;
+		p->arrivals = xrealloc(p->arrivals, (size_t)(p->narrivals + 1) *
+		    sizeof *p->arrivals);
+		pa = &p->arrivals[p->narrivals++];
+		pa->a = a;
+		pa->due_s = a->at_s;
+		pa->next = sim_play_arrival_at(pa->due_s);
+	}
 	return p;
 }
 
@@ -457,6 +568,7 @@ sim_play_free(struct sim_play *p)
 	if (p == NULL)
 		return;
 	free(p->procs);
+	free(p->arrivals);
 	free(p->heap);
 	free(p);
 }
@@ -471,14 +583,24 @@ static void
 sim_play_advance(struct sim_play *p, int64_t now_ms)
 {
 	struct sim_play_proc *pr;
+	struct sim_play_arrival *pa;
 	double hour;
 
 	for (;;) {
 		pr = NULL;
+		pa = NULL;
 		for (int i = 0; i < p->nprocs; i++)
 			if (p->procs[i].next <= now_ms && (pr == NULL ||
 			    p->procs[i].next < pr->next))
 				pr = &p->procs[i];
+		for (int i = 0; i < p->narrivals; i++)
+			if (p->arrivals[i].next <= now_ms && (pa == NULL ||
+			    p->arrivals[i].next < pa->next))
+				pa = &p->arrivals[i];
+		if (pa != NULL && (pr == NULL || pa->next <= pr->next)) {
+			sim_play_arrive(p, pa);
+			continue;
+		}
 		if (pr == NULL)
 			return;
 		hour = sim_clock_hour(pr->pt->site, pr->next);
@@ -514,5 +636,8 @@ sim_play_due(struct sim_play *p, int64_t now_ms, struct sim_event *out,
 	for (int i = 0; i < p->nprocs; i++)
 		if (p->procs[i].next < *next_ms)
 			*next_ms = p->procs[i].next;
+	for (int i = 0; i < p->narrivals; i++)
+		if (p->arrivals[i].next < *next_ms)
+			*next_ms = p->arrivals[i].next;
 	return n;
 }

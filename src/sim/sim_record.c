@@ -115,6 +115,11 @@ sim_record_summary(const struct sim_world *w, bool guards, bool storm)
 		printf("gateway %s sent %" PRId64 " acked %" PRId64
 		    " duplicates %" PRId64 " retries %" PRId64 "\n", gw->key,
 		    gw->sent, gw->acked, gw->duplicates, gw->retries);
+		if (gw->access_syncs > 0)
+			printf("access %s lists %" PRId64 " unchanged %" PRId64
+			    " granted %" PRId64 " denied %" PRId64 "\n", gw->key,
+			    gw->access_lists, gw->access_unchanged, gw->granted,
+			    gw->denied);
 		if (gw->lost > 0)
 			sim_ctl_error("%s: %" PRId64 " events lost: more than "
 			    "its backlog waited to be sent", gw->key, gw->lost);

@@ -230,6 +230,8 @@ sim_site_pair(void *arg, const char *section, const char *name,
 			sp->pt->gateway_key = xstrdup(value);
 		} else if (strcmp(name, "controller") == 0)
 			sp->pt->controlled = value[0] != '\0';
+		else if (strcmp(name, "access") == 0)
+			sp->pt->access = strcmp(value, "yes") == 0;
 	} else if (sp->gd != NULL) {
 		if (strcmp(name, "device_secret") == 0) {
 			if (!sim_site_secret_ok(value))

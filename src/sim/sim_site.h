@@ -17,6 +17,7 @@
 #define SIM_RULE_DEFAULT (-1)        /* no [rules] override */
 
 struct sim_gateway;
+struct sim_access;
 
 /* A site as a whole. */
 struct sim_site {
@@ -35,6 +36,7 @@ struct sim_point {
 	struct sim_gateway *gateway;
 	struct sim_site *site;
 	bool controlled;             /* has an access controller */
+	bool access;                 /* access = yes: decides from the list */
 	bool open;                   /* load runs: last open/close */
 	int64_t busy_until;          /* played runs: simulated ms it is in use */
 };
@@ -59,6 +61,12 @@ struct sim_gateway {
 	int64_t storm_acked;
 	int64_t storm_alarms;        /* storm events the server classed alarm */
 	int64_t lost;                /* events dropped: the backlog was full */
+	struct sim_access *access;   /* its access list, NULL without access points */
+	int64_t access_syncs;        /* access list requests */
+	int64_t access_lists;        /* answered with a (new) list */
+	int64_t access_unchanged;    /* answered 304 */
+	int64_t granted;             /* arrivals the gate let in */
+	int64_t denied;              /* and refused */
 	int exit_code;               /* 0, or the sysexits code it stopped with */
 };
 
