@@ -2,8 +2,10 @@
 
 #include "draw.h"
 #include "keymap.h"
+#include "maps.h"
 #include "tui.h"
 #include "view.h"
+#include "vtime.h"
 
 /*
  * The ":" command line: every action by name, with Tab completion.  One
@@ -12,7 +14,8 @@
  */
 #define CMDLINE_MAX_ARGS 4
 
-enum cmd_arg { ARG_NONE, ARG_ALARM, ARG_GUARD, ARG_RESOLUTION, ARG_THEME, ARG_TEXT };
+enum cmd_arg { ARG_NONE, ARG_ALARM, ARG_GUARD, ARG_RESOLUTION, ARG_THEME, ARG_SITE, ARG_TIME,
+    ARG_TEXT };
 
 struct cmdline_cmd {
 	const char *name;
@@ -156,6 +159,99 @@ cmd_help(struct console *c, char **argv, int argc, const char *rest)
 }
 
 static void
+cmd_map(struct console *c, char **argv, int argc, const char *rest)
+{
+	struct alarm_rec *a = tui_selected(c);
+	const char *site = argc > 1 ? argv[1] : a != NULL ? a->site : NULL;
+	const char *key;
+	json_t *v;
+
+	(void)rest;
+	if (site == NULL)
+		json_object_foreach(c->replica.sites, key, v) {
+			site = key;
+			break;
+		}
+	if (site == NULL || json_object_get(c->replica.sites, site) == NULL) {
+		tui_message(c, true, "map: no site \"%s\"", site != NULL ? site : "");
+		return;
+	}
+	tui_push(c, view_map_new(c, site, argc > 1 || a == NULL ? 0 : a->id, NULL));
+}
+
+/*
+ * A time as people type it in a command: "-90m", "-2h", "-1d" (before now),
+ * "now", or ISO 8601; -1 with a message when it is none of those.
+ */
+static int
+cmdline_time(struct console *c, const char *s, int64_t now, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (s[0] == '-' && (n = strtoll(s + 1, &end, 10)) > 0 && end[0] != '\0' &&
+	    end[1] == '\0' && strchr("smhd", end[0]) != NULL) {
+		long long unit = end[0] == 's' ? 1000 : end[0] == 'm' ? 60000 :
+		    end[0] == 'h' ? 3600000 : 86400000;
+
+		*out = now - n * unit;
+		return 0;
+	}
+	if (vtime_parse(s, out) == 0)
+		return 0;
+	tui_message(c, true, "\"%s\" is not a time (-2h, -30m, now or 2026-11-21T22:00:00Z)", s);
+	return -1;
+}
+
+static void
+cmd_track(struct console *c, char **argv, int argc, const char *rest)
+{
+	int64_t now = vtime_now_ms(), since = now - 3600 * 1000, until = now;
+	struct view *v;
+
+	(void)rest;
+	if (c->role == NULL || (strcmp(c->role, "supervisor") != 0 &&
+	    strcmp(c->role, "admin") != 0)) {
+		tui_message(c, true, "track playback is for supervisors");
+		return;
+	}
+	if (argc < 2 || replica_guard(&c->replica, argv[1]) == NULL) {
+		tui_message(c, true, "track: no guard \"%s\"", argc > 1 ? argv[1] : "");
+		return;
+	}
+	if ((argc > 2 && cmdline_time(c, argv[2], now, &since) != 0) ||
+	    (argc > 3 && cmdline_time(c, argv[3], now, &until) != 0))
+		return;
+	if (since >= until) {
+		tui_message(c, true, "track: the period ends before it starts");
+		return;
+	}
+	if ((v = view_track_new(c, argv[1], since, until)) == NULL) {
+		tui_message(c, true, "track: %s belongs to no site", argv[1]);
+		return;
+	}
+	tui_push(c, v);
+}
+
+/* The map view's "t" prompt: CALLSIGN [SINCE [UNTIL]] played back. */
+void
+cmdline_track(struct console *c, void *arg, const char *text)
+{
+	char *line;
+
+	(void)arg;
+	if (text == NULL || *text == '\0')
+		return;
+	line = xasprintf("track %s", text);
+	cmdline_run(c, NULL, line);
+	free(line);
+}
+
+static void
 cmd_quit(struct console *c, char **argv, int argc, const char *rest)
 {
 	(void)argv;
@@ -174,6 +270,8 @@ static const struct cmdline_cmd cmdline_table[] = {
 	{ "open", { ARG_ALARM }, "open ID", cmd_open },
 	{ "theme", { ARG_THEME }, "theme [NAME]", cmd_theme },
 	{ "filter", { ARG_TEXT }, "filter [TEXT]", cmd_filter },
+	{ "map", { ARG_SITE }, "map [SITE]", cmd_map },
+	{ "track", { ARG_GUARD, ARG_TIME, ARG_TIME }, "track GUARD [SINCE [UNTIL]]", cmd_track },
 	{ "help", { ARG_NONE }, "help", cmd_help },
 	{ "quit", { ARG_NONE }, "quit", cmd_quit },
 };
@@ -292,6 +390,15 @@ cmdline_candidates(struct console *c, enum cmd_arg k, const char *prefix)
 	case ARG_GUARD:
 		json_object_foreach(c->replica.guards, key, v)
 			CMDLINE_ADD(key);
+		break;
+	case ARG_SITE:
+		json_object_foreach(c->replica.sites, key, v)
+			CMDLINE_ADD(key);
+		break;
+	case ARG_TIME:
+		CMDLINE_ADD("-1h");
+		CMDLINE_ADD("-8h");
+		CMDLINE_ADD("now");
 		break;
 	case ARG_RESOLUTION:
 		for (size_t i = 0; i < ARRAY_LEN(resolutions); i++)

@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include "log.h"
+#include "maps.h"
 #include "rest.h"
 #include "tui.h"
 #include "view.h"
@@ -258,6 +259,8 @@ feed_on_message(void *arg, json_t *msg, const char *text, size_t len)
 	case REPLICA_APPLIED:
 		if (type != NULL && strcmp(type, "alarm.created") == 0)
 			attention_alarm(c, json_object_get(msg, "data"));
+		if (type != NULL && strcmp(type, "guard.position") == 0)
+			trails_add(c, json_object_get(msg, "data"));
 		/* A note changes no alarm field: views are told which alarm it was. */
 		c->noted_alarm = type != NULL && strcmp(type, "alarm.note") == 0 ?
 		    json_integer_value(json_object_get(json_object_get(msg, "data"), "alarm")) : 0;

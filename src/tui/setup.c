@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "keymap.h"
 #include "log.h"
+#include "maps.h"
 #include "rest.h"
 #include "sanitize.h"
 #include "session.h"
@@ -219,6 +220,8 @@ teardown_console(struct console *c)
 	theme_release(&c->theme);
 	config_release(&c->cfg);
 	replica_release(&c->replica);
+	mapcache_free(c);
+	trails_free(c);
 	json_decref(c->marked);
 	tui_queue_release(c);
 	free(c->filter);

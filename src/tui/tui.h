@@ -33,6 +33,8 @@
 struct view;
 struct rest;
 struct tui_filter;
+struct mapset;
+struct trail;
 
 /* An action sent to the server and not yet confirmed by the stream. */
 struct tui_pending {
@@ -103,6 +105,9 @@ struct console {
 	int64_t snapshot_ms;    /* when the replica was last loaded */
 	int64_t ring_ms;        /* last bell */
 
+	struct mapset *mapsets; /* the site maps fetched so far (maps.h) */
+	struct trail *trails;   /* the guards' recent positions */
+
 	uv_poll_t stdin_poll;
 	int empty_reads;        /* readable wake-ups in a row that gave no key */
 	uv_timer_t redraw_timer;
@@ -160,6 +165,8 @@ void teardown_console(struct console *c);
 
 /* cmdline.c: run a ":" command line (NULL: cancelled). */
 void cmdline_run(struct console *c, void *arg, const char *text);
+/* cmdline.c: the map view's track prompt: "CALLSIGN [SINCE [UNTIL]]" played back. */
+void cmdline_track(struct console *c, void *arg, const char *text);
 /* cmdline.c: complete the last word of a command line: the new line, or NULL. */
 char *cmdline_complete(struct console *c, const char *text);
 

@@ -2,6 +2,7 @@
 
 #include "draw.h"
 #include "guardpos.h"
+#include "maps.h"
 #include "filter.h"
 #include "tui.h"
 #include "view.h"
@@ -15,6 +16,8 @@
 #define DASH_WIDE_COLS     130   /* from here the guards sit beside the queue */
 #define DASH_GUARDS_WIDTH  56
 #define DASH_GUARDS_ROWS   6     /* guards shown under the queue when narrow */
+#define DASH_MINIMAP_ROWS  16    /* the mini-map under the guards, when wide... */
+#define DASH_MINIMAP_FROM  36    /* ...and at least this many rows high */
 
 struct dash {
 	int page;                    /* queue rows visible at the last draw */
@@ -270,6 +273,36 @@ dash_guards(struct console *c, int top, int bottom, int x, int width)
 	free(list);
 }
 
+/* The map of the selected alarm's site, its point marked, in rows [top, bottom). */
+static void
+dash_minimap(struct console *c, int top, int bottom, int x, int width)
+{
+	struct alarm_rec *a = tui_selected(c);
+	struct mapset *set;
+	struct mapview mv;
+	struct mapdraw_opts o = { 0 };
+	int i;
+
+	draw_role(c, ROLE_HEADER);
+	if (a == NULL || a->site == NULL) {
+		draw_text(c, top, x, width, "map: no alarm selected");
+		return;
+	}
+	set = mapcache_get(c, a->site);
+	if ((i = mapcache_find_point(set, a->point)) < 0) {
+		draw_textf(c, top, x, width, "map: %s", set->state == MAPSET_LOADING ?
+		    "loading..." : "none for this site");
+		return;
+	}
+	draw_textf(c, top, x, width, "map: %s", set->maps[i]->name);
+	mapview_fit(set->maps[i], width, bottom - top - 1, &mv);
+	o.site = a->site;
+	o.focus_alarm = a->id;
+	o.guards = true;
+	o.now_ms = vtime_now_ms();
+	mapdraw_area(c, set->maps[i], &mv, top + 1, x, bottom - top - 1, width, &o);
+}
+
 /* Draw the dashboard into rows [top, bottom). */
 static void
 dash_draw(struct console *c, struct view *v, int top, int bottom)
@@ -309,7 +342,14 @@ dash_draw(struct console *c, struct view *v, int top, int bottom)
 	if (wide) {
 		draw_role(c, ROLE_BORDER);
 		mvvline(top, qwidth, c->line_ascii ? '|' : ACS_VLINE, bottom - top);
-		dash_guards(c, top, bottom, qwidth + 1, DASH_GUARDS_WIDTH);
+		if (bottom - top >= DASH_MINIMAP_FROM) {
+			int mtop = bottom - DASH_MINIMAP_ROWS;
+
+			dash_guards(c, top, mtop - 1, qwidth + 1, DASH_GUARDS_WIDTH);
+			draw_hline(c, mtop - 1, qwidth + 1, DASH_GUARDS_WIDTH);
+			dash_minimap(c, mtop, bottom, qwidth + 1, DASH_GUARDS_WIDTH);
+		} else
+			dash_guards(c, top, bottom, qwidth + 1, DASH_GUARDS_WIDTH);
 	} else {
 		draw_hline(c, qbottom, 0, c->cols);
 		dash_guards(c, qbottom + 1, bottom, 0, c->cols);
@@ -398,6 +438,9 @@ dash_key(struct console *c, struct view *v, int key, enum key_action act)
 		return VIEW_HANDLED;
 	case KA_ACK_MARKED:
 		dash_ack_marked(c);
+		return VIEW_HANDLED;
+	case KA_MAP:
+		cmdline_run(c, NULL, "map");
 		return VIEW_HANDLED;
 	default:
 		break;

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "draw.h"
+#include "maps.h"
 #include "rest.h"
 #include "tui.h"
 #include "view.h"
@@ -339,6 +340,16 @@ detail_key(struct console *c, struct view *v, int key, enum key_action act)
 	case KA_RELEASE: action_alarm(c, d->id, "release", NULL); return VIEW_HANDLED;
 	case KA_ASSIGN: tui_push(c, view_assign_new(c, d->id)); return VIEW_HANDLED;
 	case KA_CLOSE: tui_push(c, view_close_new(c, d->id)); return VIEW_HANDLED;
+	case KA_MAP: {
+		json_t *alarm = json_object_get(d->doc, "alarm");
+		const char *site = json_string_value(json_object_get(alarm, "site"));
+
+		if (site == NULL)
+			tui_message(c, true, "the alarm's site is not known yet");
+		else
+			tui_push(c, view_map_new(c, site, d->id, NULL));
+		return VIEW_HANDLED;
+	}
 	case KA_REOPEN: {
 		json_t *a = json_object_get(d->doc, "alarm");
 
