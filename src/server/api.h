@@ -52,4 +52,8 @@ API_HANDLER(api_stream_plain);
 /* api_audit.c */
 API_HANDLER(api_audit_list);
 
+/* api_export.c */
+API_HANDLER(api_export);
+API_HANDLER(api_audit_key);
+
 #endif

@@ -3,6 +3,7 @@
 #include <libwebsockets.h>
 #include <uv.h>
 
+#include "buf.h"
 #include "http.h"
 #include "hub.h"
 #include "log.h"
@@ -15,6 +16,9 @@
 #define HTTP_KEEPALIVE_S     LIMIT_HTTP_KEEPALIVE_S
 #define HTTP_HEADER_POOL     LIMIT_HTTP_CONNECTIONS
 #define HTTP_DEFER_TIMEOUT_S LIMIT_HTTP_DEFER_S
+#define HTTP_STREAM_CHUNK    EXPORT_CHUNK_BYTES  /* body asked of a producer per write */
+#define HTTP_CHUNK_HEAD      12                  /* room for "%zx\r\n" before a chunk */
+#define HTTP_CHUNK_TAIL      8                   /* "\r\n" after it, "0\r\n\r\n" at the end */
 
 /* A deferred request's link back to its connection, cut when it closes. */
 struct http_pending {
@@ -33,6 +37,8 @@ struct http_conn {
 	bool resp_ready;
 	bool headers_sent;
 	size_t sent;
+	struct buf chunk;           /* a streamed reply's chunk being sent */
+	bool stream_failed;         /* the producer gave up: close after this chunk */
 };
 
 /* Reply with v as JSON (reference stolen). */
@@ -96,7 +102,24 @@ void
 resp_release(struct http_resp *r)
 {
 	free(r->body);
+	if (r->stream_free != NULL)
+		r->stream_free(r->stream_arg);
 	memset(r, 0, sizeof *r);
+}
+
+/* Make r a streamed 200 reply whose body fill produces. */
+void
+resp_stream(struct http_resp *r, const char *content_type,
+    http_stream_fill_fn *fill, http_stream_free_fn *free_fn, void *arg)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+	r->status = 200;
+	r->content_type = content_type;
+	r->stream_fill = fill;
+	r->stream_free = free_fn;
+	r->stream_arg = arg;
 }
 
 /* Value of query argument key, or NULL. */
@@ -275,6 +298,82 @@ http_refuse_large(struct lws *wsi, struct http_conn *c)
 	http_refuse(wsi, c, 413, "too_large", msg);
 }
 
+/* Write a streamed reply's headers: chunked, no length. */
+static int
+http_stream_headers(struct lws *wsi, struct http_resp *r)
+{
+	unsigned char buf[LWS_PRE + HTTP_HEADER_ROOM];
+	unsigned char *start = buf + LWS_PRE, *p = start;
+	unsigned char *end = buf + sizeof buf - 1;
+	const char *type = r->content_type != NULL ? r->content_type :
+	    "application/json";
+
+	if (lws_add_http_header_status(wsi, (unsigned int)r->status, &p, end) ||
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+	    (const unsigned char *)type, (int)strlen(type), &p, end) ||
+	    lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"transfer-encoding:",
+	    (const unsigned char *)"chunked", 7, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	    (const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	return 0;
+}
+
+/*
+ * Send the next chunk of a streamed reply: ask the producer for about
+ * HTTP_STREAM_CHUNK bytes, frame them as one HTTP/1.1 chunk (with the last
+ * chunk after them when the body is complete) and write them at once.  The
+ * buffer keeps LWS_PRE and the chunk header's room in front of the body.
+ * Returns 1 when the reply is over, 0 when more follows, -1 to close.
+ */
+static int
+http_stream_next(struct lws *wsi, struct http_conn *c)
+{
+	struct http_resp *r = &c->resp;
+	size_t pre = LWS_PRE + HTTP_CHUNK_HEAD, body;
+	char head[HTTP_CHUNK_HEAD + 1];
+	unsigned char *start;
+	int rc, hl;
+
+	if (c->stream_failed)
+		return -1;
+	if (c->chunk.max == 0)
+		buf_init(&c->chunk, pre + LIMIT_EXPORT_LINE_BYTES + HTTP_STREAM_CHUNK +
+		    HTTP_CHUNK_TAIL);
+	buf_reset(&c->chunk);
+	while (c->chunk.len < pre)
+		buf_add(&c->chunk, "\0\0\0\0\0\0\0\0", 8 < pre - c->chunk.len ?
+		    8 : pre - c->chunk.len);
+	rc = r->stream_fill(r->stream_arg, &c->chunk, HTTP_STREAM_CHUNK);
+	if (c->chunk.overflow)
+		rc = -1;
+	body = c->chunk.len - pre;
+	if (body > 0) {
+		hl = snprintf(head, sizeof head, "%zx\r\n", body);
+		memcpy(c->chunk.data + pre - hl, head, (size_t)hl);
+		buf_add(&c->chunk, "\r\n", 2);
+	} else
+		hl = 0;
+	if (rc == 0)
+		buf_add(&c->chunk, "0\r\n\r\n", 5);
+	if (rc < 0)
+		c->stream_failed = true;
+	start = (unsigned char *)c->chunk.data + pre - hl;
+	if (c->chunk.len > pre - hl) {
+		size_t n = c->chunk.len - (pre - hl);
+
+		if (lws_write(wsi, start, n, rc == 0 ? LWS_WRITE_HTTP_FINAL :
+		    LWS_WRITE_HTTP) != (int)n)
+			return -1;
+	}
+	if (rc == 0)
+		return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
 /* Write the reply's headers, then its body in chunks, one write per callback. */
 static int
 http_write(struct lws *wsi, struct http_conn *c)
@@ -287,6 +386,20 @@ http_write(struct lws *wsi, struct http_conn *c)
 
 	if (!c->resp_ready)
 		return 0;
+	if (r->stream_fill != NULL) {
+		int rc;
+
+		if (!c->headers_sent) {
+			if (http_stream_headers(wsi, r) != 0)
+				return -1;
+			c->headers_sent = true;
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		if ((rc = http_stream_next(wsi, c)) <= 0)
+			return rc;
+		goto done;
+	}
 	if (!c->headers_sent) {
 		char tmp[32];
 
@@ -333,6 +446,7 @@ http_write(struct lws *wsi, struct http_conn *c)
 			return 0;
 		}
 	}
+done:
 	resp_release(r);
 	c->resp_ready = false;
 	if (lws_http_transaction_completed(wsi))
@@ -351,6 +465,8 @@ http_conn_release(struct http_conn *c)
 	}
 	http_req_release(&c->req);
 	resp_release(&c->resp);
+	buf_release(&c->chunk);
+	c->stream_failed = false;
 	c->resp_ready = false;
 }
 

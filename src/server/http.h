@@ -6,6 +6,12 @@
  * reply.  A handler either fills the reply at once (ROUTE_DONE) or keeps
  * req->pending and answers later with http_pending_reply() (ROUTE_DEFERRED),
  * which is how ingest answers only after its group commit.
+ *
+ * A handler may also stream its reply (ROUTE_STREAMED, set up with
+ * resp_stream): http.c sends the headers with chunked transfer encoding,
+ * then each time the socket can take more it asks the producer for the next
+ * part of the body and sends it as one chunk.  Nothing is produced faster
+ * than the client reads, so memory stays flat however long the body is.
  */
 #ifndef VIGIL_HTTP_H
 #define VIGIL_HTTP_H
@@ -26,6 +32,18 @@
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_DELETE, HTTP_PATCH, HTTP_OTHER };
 
 struct http_pending;
+struct buf;
+
+/*
+ * A streamed reply's producer: append the next part of the body to out
+ * (empty when called), about want bytes of whole lines.  Returns 1 when more
+ * follows, 0 when the body is complete with what it appended, -1 when it
+ * cannot go on: what it appended is still sent, then the connection is
+ * closed without the last chunk, so the client sees a cut reply.
+ */
+typedef int http_stream_fill_fn(void *arg, struct buf *out, size_t want);
+/* Free a producer's state: after its last fill, or when the client went away. */
+typedef void http_stream_free_fn(void *arg);
 
 struct http_arg {
 	char *key;
@@ -58,9 +76,12 @@ struct http_resp {
 	int retry_after;            /* seconds; 0 = no header */
 	char etag[80];              /* "" = no header */
 	const char *www_authenticate; /* NULL = no header */
+	http_stream_fill_fn *stream_fill; /* set by resp_stream, else NULL */
+	http_stream_free_fn *stream_free;
+	void *stream_arg;
 };
 
-enum route_result { ROUTE_DONE, ROUTE_DEFERRED };
+enum route_result { ROUTE_DONE, ROUTE_DEFERRED, ROUTE_STREAMED };
 
 /* Reply with v as JSON (reference stolen). */
 void resp_json(struct http_resp *r, int status, json_t *v);
@@ -72,6 +93,13 @@ void resp_error_with(struct http_resp *r, int status, const char *code,
     json_t *extra, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Free what a reply holds. */
 void resp_release(struct http_resp *r);
+/*
+ * Make r a streamed 200 reply of content_type whose body fill produces
+ * (free_fn frees arg once the reply is over); the handler then returns
+ * ROUTE_STREAMED.
+ */
+void resp_stream(struct http_resp *r, const char *content_type,
+    http_stream_fill_fn *fill, http_stream_free_fn *free_fn, void *arg);
 
 /* Value of query argument key, or NULL. */
 const char *http_arg(const struct http_req *req, const char *key);

@@ -5,6 +5,7 @@
  *   vigild [--db PATH] site import FILE
  *   vigild [--db PATH] user add NAME --role ROLE [--site KEY]... [--guard CALLSIGN]
  *   vigild [--db PATH] audit verify
+ *   vigild [--db PATH] [--audit-key FILE] audit key
  */
 #include "compat.h"
 
@@ -20,6 +21,7 @@
 #include "audit.h"
 #include "audit_cli.h"
 #include "auth.h"
+#include "checkpoint.h"
 #include "http.h"
 #include "hub.h"
 #include "ingest.h"
@@ -34,6 +36,7 @@
 #define VIGILD_DEFAULT_LISTEN "127.0.0.1:8473"
 
 static struct server vigild;
+static const char *vigild_audit_key;   /* --audit-key, or NULL for DB.key */
 static uv_signal_t vigild_sigint, vigild_sigterm;
 
 /* Print usage to f. */
@@ -43,9 +46,11 @@ vigild_usage(FILE *f)
 	fprintf(f,
 	    "usage: vigild [--db PATH] [--listen ADDR:PORT] [--cert FILE --key FILE]\n"
 	    "              [--plaintext] [--port-file FILE] [--log FILE] [--verbose]\n"
+	    "              [--audit-key FILE]\n"
 	    "       vigild [--db PATH] site import FILE...\n"
 	    "       vigild [--db PATH] user add NAME --role ROLE [--site KEY]... [--guard CALLSIGN]\n"
 	    "       vigild [--db PATH] audit verify\n"
+	    "       vigild [--db PATH] [--audit-key FILE] audit key\n"
 	    "       vigild --version\n");
 }
 
@@ -97,6 +102,7 @@ vigild_on_signal(uv_signal_t *h, int signum)
 	srv->stopping = true;
 	log_info("vigild: signal %d, stopping", signum);
 	supervise_stop(srv);
+	checkpoint_stop();
 	ingest_free(srv);
 	http_stop(srv);
 	hub_free(srv->hub);
@@ -121,6 +127,37 @@ vigild_write_port(const char *path, int port)
 	return rc;
 }
 
+/* Load (creating on first use) the key that signs audit checkpoints. */
+static int
+vigild_open_audit_key(struct server *srv)
+{
+	char *path, *cause = NULL;
+	int rc;
+
+	if (vigild_audit_key != NULL)
+		path = xstrdup(vigild_audit_key);
+	else
+		path = xasprintf("%s.key", srv->cfg.db_path);
+	rc = checkpoint_key_open(path, true, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "vigild: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
+/* vigild audit key: print the public key of the audit checkpoints. */
+static int
+vigild_audit_key_print(struct server *srv)
+{
+	if (vigild_open_audit_key(srv) != 0)
+		return EX_CANTCREAT;
+	printf("%s\n", checkpoint_public_key());
+	checkpoint_key_close();
+	return 0;
+}
+
 /* Serve the API until a signal stops it. */
 static int
 vigild_serve(struct server *srv)
@@ -138,6 +175,8 @@ vigild_serve(struct server *srv)
 		fprintf(stderr, "vigild: --cert and --key go together\n");
 		return EX_USAGE;
 	}
+	if (vigild_open_audit_key(srv) != 0)
+		return EX_CANTCREAT;
 	srv->loop = uv_default_loop();
 	srv->throttle = throttle_new();
 	ingest_new(srv);
@@ -159,12 +198,14 @@ vigild_serve(struct server *srv)
 	uv_signal_start(&vigild_sigint, vigild_on_signal, SIGINT);
 	uv_signal_start(&vigild_sigterm, vigild_on_signal, SIGTERM);
 	supervise_start(srv);
+	checkpoint_start(srv);
 	log_info("vigild %s listening on %s:%d (%s), database %s (schema %d)",
 	    VIGIL_VERSION, srv->cfg.listen_addr, srv->bound_port,
 	    srv->cfg.cert_path != NULL ? "TLS" : "plain HTTP", srv->cfg.db_path,
 	    store_schema_version(srv->st));
 	uv_run(srv->loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv->loop);
+	checkpoint_key_close();
 	throttle_free(srv->throttle);
 	log_info("vigild: stopped");
 	return 0;
@@ -305,6 +346,8 @@ vigild_command(struct server *srv, int argc, char **argv)
 		return vigild_user_add(srv, argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[0], "audit") == 0 && strcmp(argv[1], "verify") == 0)
 		return audit_cli_verify(srv->st, stdout) == 0 ? 0 : EX_DATAERR;
+	if (argc == 2 && strcmp(argv[0], "audit") == 0 && strcmp(argv[1], "key") == 0)
+		return vigild_audit_key_print(srv);
 	fprintf(stderr, "vigild: unknown command \"%s\"\n", argv[0]);
 	vigild_usage(stderr);
 	return EX_USAGE;
@@ -322,6 +365,7 @@ main(int argc, char **argv)
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "audit-key", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -351,6 +395,7 @@ main(int argc, char **argv)
 		case 'p': srv->cfg.port_file = optarg; break;
 		case 'L': log_path = optarg; break;
 		case 'v': level = LOG_DEBUG; break;
+		case 'A': vigild_audit_key = optarg; break;
 		case 'h': vigild_usage(stdout); return 0;
 		case 'V': printf("vigild %s\n", VIGIL_VERSION); return 0;
 		default: vigild_usage(stderr); return EX_USAGE;

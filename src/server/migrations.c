@@ -164,8 +164,23 @@ static const char migration_2[] =
 "CREATE INDEX alarms_open_order ON alarms (priority, created_ms, id)"
 "  WHERE state IN ('new', 'acknowledged', 'assigned');";
 
+/*
+ * Signed checkpoints of the audit chain's head (checkpoint.h): the entry's
+ * seq and hash, when, the public key and the Ed25519 signature, in hex.
+ */
+static const char migration_5[] =
+"CREATE TABLE audit_checkpoints ("
+"  id INTEGER PRIMARY KEY,"
+"  seq INTEGER NOT NULL,"
+"  hash TEXT NOT NULL,"
+"  ts_ms INTEGER NOT NULL,"
+"  public_key TEXT NOT NULL,"
+"  signature TEXT NOT NULL);"
+"CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);";
+
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
 	{ 2, "queue order index", migration_2 },
+	{ 5, "audit checkpoints", migration_5 },
 };
 const int migrations_count = (int)ARRAY_LEN(migrations);

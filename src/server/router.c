@@ -43,6 +43,9 @@ const struct route router_table[] = {
 	{ HTTP_GET, "/api/v1/gateways", api_gateways_list, ROUTE_AUTH_USER, R_READ },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROUTE_AUTH_USER, R_SUPER },
+	{ HTTP_GET, "/api/v1/audit/key", api_audit_key, ROUTE_AUTH_USER, R_READ },
+	/* The audit kind is refused to all but R_SUPER in the handler. */
+	{ HTTP_GET, "/api/v1/export/:kind", api_export, ROUTE_AUTH_USER, R_READ },
 	{ HTTP_GET, "/api/v1/stream", api_stream_plain, ROUTE_AUTH_NONE, 0 },
 };
 const int router_table_len = (int)ARRAY_LEN(router_table);

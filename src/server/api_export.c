@@ -1,0 +1,814 @@
+#include "compat.h"
+
+#include "api.h"
+#include "audit.h"
+#include "auth.h"
+#include "buf.h"
+#include "checkpoint.h"
+#include "jsonl.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "vtime.h"
+
+/*
+ * GET /api/v1/export/KIND: the rows of one kind as a stream of JSON lines.
+ *
+ * The reply is chunked and produced as the client reads it (http.h): each
+ * time the socket can take more, one bounded query continues from the last
+ * row sent (keyset paging on seq or id) and is reset before the callback
+ * returns.  No read transaction spans two callbacks, so an export of any
+ * length never holds a snapshot that would pin the WAL, and never sits
+ * between the ingest's group commits: the loop is free between chunks.  The
+ * rows to send are fixed when the export starts (up to the newest seq or id
+ * then), so a busy server cannot make an export run for ever.  The price is
+ * that rows are not one snapshot: an alarm changed during an export shows
+ * as it was when its chunk was read.
+ *
+ * Lines are ASCII (JSON escapes everything else), one row each, in the shape
+ * the REST API gives; the audit's begin with its signed checkpoints
+ * ({"checkpoint":{...}}); the last line is {"end":{"rows":N,"last":SEQ}}.
+ * A reply without that line was cut.
+ */
+
+#define EXPORT_ROW_MEMBERS 32
+
+enum export_kind {
+	EXPORT_AUDIT,
+	EXPORT_ALARMS,
+	EXPORT_EVENTS,
+	EXPORT_POSITIONS,
+	EXPORT_ACCESS,
+};
+
+enum export_phase { EXPORT_CHECKPOINTS, EXPORT_ROWS, EXPORT_END };
+
+struct export_job {
+	struct server *srv;
+	enum export_kind kind;
+	struct principal who;
+	bool hide_credentials;      /* roles without contact rights */
+	bool residents;             /* events.resident_id exists: join names */
+	enum export_phase phase;
+	int64_t after;              /* the last row sent (seq or id) */
+	int64_t upto;               /* the last row to send */
+	int64_t since_ms, until_ms; /* [since, until) */
+	int64_t site_id;            /* 0: every site the caller sees */
+	int64_t first;              /* checkpoints from this seq */
+	int64_t ckpt_after;         /* the last checkpoint sent (its id) */
+	int64_t rows;
+};
+
+static const struct {
+	const char *name;
+	enum export_kind kind;
+} export_kinds[] = {
+	{ "audit", EXPORT_AUDIT },
+	{ "alarms", EXPORT_ALARMS },
+	{ "events", EXPORT_EVENTS },
+	{ "positions", EXPORT_POSITIONS },
+	{ "access-history", EXPORT_ACCESS },
+};
+
+/* Bytes that JSON strings may carry as they are: printable ASCII but " and \. */
+static bool
+export_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Decode the UTF-8 sequence at s (valid: store_col_text repairs); its length. */
+static size_t
+export_utf8(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0xe0) {
+		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if (s[0] < 0xf0) {
+		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
+		    (s[2] & 0x3f);
+		return 3;
+	}
+	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return 4;
+}
+
+/* Append s as a JSON string of ASCII only: everything else as an escape. */
+static void
+export_str(struct buf *b, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char esc[16];
+
+	buf_add(b, "\"", 1);
+	while (*s != '\0') {
+		const unsigned char *run = s;
+		uint32_t cp;
+
+		while (export_plain(*s))
+			s++;
+		if (s > run)
+			buf_add(b, run, (size_t)(s - run));
+		if (*s == '\0')
+			break;
+		switch (*s) {
+		case '"': buf_add(b, "\\\"", 2); s++; continue;
+		case '\\': buf_add(b, "\\\\", 2); s++; continue;
+		case '\n': buf_add(b, "\\n", 2); s++; continue;
+		case '\r': buf_add(b, "\\r", 2); s++; continue;
+		case '\t': buf_add(b, "\\t", 2); s++; continue;
+		default: break;
+		}
+		if (*s < 0x80) {
+			snprintf(esc, sizeof esc, "\\u%04x", *s);
+			buf_add(b, esc, 6);
+			s++;
+			continue;
+		}
+		s += export_utf8(s, &cp);
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			snprintf(esc, sizeof esc, "\\u%04x\\u%04x",
+			    0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+			buf_add(b, esc, 12);
+		} else {
+			snprintf(esc, sizeof esc, "\\u%04x", cp);
+			buf_add(b, esc, 6);
+		}
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* Append ,"key": (or {"key": for the first member). */
+static void
+export_key(struct buf *b, const char *key, bool first)
+{
+	buf_add(b, first ? "{\"" : ",\"", 2);
+	buf_adds(b, key);
+	buf_add(b, "\":", 2);
+}
+
+/* Append an integer. */
+static void
+export_int(struct buf *b, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%" PRId64, v);
+
+	buf_add(b, num, (size_t)n);
+}
+
+/* Append column i of s as text, or null. */
+static void
+export_col_text(struct buf *b, sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		buf_add(b, "null", 4);
+	else
+		export_str(b, store_col_text(s, i));
+}
+
+/* Append column i of s as an integer, or null. */
+static void
+export_col_int(struct buf *b, sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		buf_add(b, "null", 4);
+	else
+		export_int(b, sqlite3_column_int64(s, i));
+}
+
+/* Append column i of s (ms) as an ISO 8601 time, or null. */
+static void
+export_col_time(struct buf *b, sqlite3_stmt *s, int i)
+{
+	char ts[VTIME_ISO_LEN];
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	vtime_format(sqlite3_column_int64(s, i), ts, sizeof ts);
+	buf_add(b, "\"", 1);
+	buf_adds(b, ts);
+	buf_add(b, "\"", 1);
+}
+
+/* Append column i of s as a real as jansson prints it, or null. */
+static void
+export_col_real(struct buf *b, sqlite3_stmt *s, int i)
+{
+	char num[40];
+	int n;
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	n = snprintf(num, sizeof num, "%.17g", sqlite3_column_double(s, i));
+	if (strpbrk(num, ".eE") == NULL && n + 2 < (int)sizeof num) {
+		memcpy(num + n, ".0", 3);
+		n += 2;
+	}
+	buf_add(b, num, (size_t)n);
+}
+
+/*
+ * Append an audit entry's details: the stored JSON text as it is when it is
+ * valid ASCII JSON (always, as vigild writes it), else re-encoded, else as a
+ * string, as audit_entry_json does.
+ */
+static void
+export_details(struct buf *b, const char *text)
+{
+	size_t len = strlen(text);
+	json_t *v;
+	char *dump;
+
+	if (jsonl_ascii(text, len) && jsonl_check(text, len) != JSONL_NONE) {
+		buf_add(b, text, len);
+		return;
+	}
+	v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+	dump = v != NULL ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_ENCODE_ANY) : NULL;
+	json_decref(v);
+	if (dump != NULL)
+		buf_adds(b, dump);
+	else
+		export_str(b, text);
+	free(dump);
+}
+
+/* Append one audit row (selected as AUDIT_COLUMNS) as audit_entry_json has it. */
+static void
+export_audit_row(struct buf *b, sqlite3_stmt *s)
+{
+	const char *details = store_col_text(s, 8);
+
+	export_key(b, "seq", true);
+	export_int(b, sqlite3_column_int64(s, 0));
+	export_key(b, "ts", false);
+	export_col_time(b, s, 1);
+	export_key(b, "actor_type", false);
+	export_str(b, store_col_text(s, 2));
+	export_key(b, "actor", false);
+	export_str(b, store_col_text(s, 3));
+	export_key(b, "action", false);
+	export_str(b, store_col_text(s, 4));
+	export_key(b, "object_type", false);
+	export_str(b, store_col_text(s, 5));
+	export_key(b, "object_id", false);
+	export_str(b, store_col_text(s, 6));
+	export_key(b, "site_id", false);
+	export_col_int(b, s, 7);
+	export_key(b, "details", false);
+	export_details(b, details);
+	export_key(b, "details_text", false);
+	export_str(b, details);
+	export_key(b, "source", false);
+	export_str(b, store_col_text(s, 9));
+	export_key(b, "outcome", false);
+	export_str(b, store_col_text(s, 10));
+	export_key(b, "prev_hash", false);
+	export_str(b, store_col_text(s, 11));
+	export_key(b, "hash", false);
+	export_str(b, store_col_text(s, 12));
+	buf_add(b, "}\n", 2);
+}
+
+/* The members of an alarm row, as alarms.c's alarm_json has them. */
+static const struct {
+	const char *key;
+	char kind;   /* i integer, t text, m time */
+} export_alarm_cols[] = {
+	{ "id", 'i' }, { "site", 't' }, { "site_name", 't' }, { "point", 't' },
+	{ "point_label", 't' }, { "point_type", 't' }, { "gateway", 't' },
+	{ "type", 't' }, { "priority", 'i' }, { "state", 't' }, { "version", 'i' },
+	{ "count", 'i' }, { "created", 'm' }, { "updated", 'm' },
+	{ "last_event", 'm' }, { "acked", 'm' }, { "acked_by", 't' },
+	{ "assigned", 'm' }, { "assigned_by", 't' }, { "guard", 't' },
+	{ "closed", 'm' }, { "closed_by", 't' }, { "resolution", 't' },
+	{ "resolution_note", 't' },
+};
+
+/* Append one alarm row (columns in export_alarm_cols' order). */
+static void
+export_alarm_row(struct buf *b, sqlite3_stmt *s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(export_alarm_cols); i++) {
+		export_key(b, export_alarm_cols[i].key, i == 0);
+		switch (export_alarm_cols[i].kind) {
+		case 'i': export_col_int(b, s, (int)i); break;
+		case 'm': export_col_time(b, s, (int)i); break;
+		default: export_col_text(b, s, (int)i); break;
+		}
+	}
+	buf_add(b, "}\n", 2);
+}
+
+/* Append one event row. */
+static void
+export_event_row(struct buf *b, sqlite3_stmt *s)
+{
+	export_key(b, "id", true);
+	export_col_int(b, s, 0);
+	export_key(b, "site", false);
+	export_col_text(b, s, 1);
+	export_key(b, "point", false);
+	export_col_text(b, s, 2);
+	export_key(b, "gateway", false);
+	export_col_text(b, s, 3);
+	export_key(b, "gw_event_id", false);
+	export_col_text(b, s, 4);
+	export_key(b, "type", false);
+	export_col_text(b, s, 5);
+	export_key(b, "value", false);
+	export_col_text(b, s, 6);
+	export_key(b, "credential", false);
+	export_col_text(b, s, 7);
+	export_key(b, "sensor_ts", false);
+	export_col_time(b, s, 8);
+	export_key(b, "received", false);
+	export_col_time(b, s, 9);
+	export_key(b, "class", false);
+	export_col_text(b, s, 10);
+	export_key(b, "alarm", false);
+	export_col_int(b, s, 11);
+	buf_add(b, "}\n", 2);
+}
+
+/* Append one position row. */
+static void
+export_position_row(struct buf *b, sqlite3_stmt *s)
+{
+	export_key(b, "id", true);
+	export_col_int(b, s, 0);
+	export_key(b, "guard", false);
+	export_col_text(b, s, 1);
+	export_key(b, "ts", false);
+	export_col_time(b, s, 2);
+	export_key(b, "lat", false);
+	export_col_real(b, s, 3);
+	export_key(b, "lon", false);
+	export_col_real(b, s, 4);
+	export_key(b, "accuracy", false);
+	export_col_real(b, s, 5);
+	export_key(b, "received", false);
+	export_col_time(b, s, 6);
+	buf_add(b, "}\n", 2);
+}
+
+/* Append one access event row, as GET /api/v1/access shows it. */
+static void
+export_access_row(struct export_job *j, struct buf *b, sqlite3_stmt *s)
+{
+	export_key(b, "id", true);
+	export_col_int(b, s, 0);
+	export_key(b, "ts", false);
+	export_col_time(b, s, 1);
+	export_key(b, "site", false);
+	export_col_text(b, s, 2);
+	export_key(b, "point", false);
+	export_col_text(b, s, 3);
+	export_key(b, "result", false);
+	export_str(b, strcmp(store_col_text(s, 4), "access_granted") == 0 ?
+	    "granted" : "denied");
+	export_key(b, "credential", false);
+	if (j->hide_credentials)
+		buf_add(b, "null", 4);
+	else
+		export_col_text(b, s, 5);
+	export_key(b, "resident", false);
+	if (sqlite3_column_type(s, 7) == SQLITE_NULL)
+		buf_add(b, "null", 4);
+	else {
+		export_key(b, "id", true);
+		export_col_int(b, s, 7);
+		export_key(b, "name", false);
+		export_col_text(b, s, 8);
+		buf_add(b, "}", 1);
+	}
+	buf_add(b, "}\n", 2);
+}
+
+/*
+ * The query continuing kind after ?1 up to ?2 within [?3, ?4) on site ?5 (0:
+ * any); its last column is the row's site id for the scope check (NULL: no
+ * site, seen only by callers who see every site).
+ */
+static sqlite3_stmt *
+export_query(struct export_job *j)
+{
+	static const char sql_audit[] =
+	    "SELECT " AUDIT_COLUMNS ", site_id FROM audit "
+	    "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+	static const char sql_alarms[] =
+	    "SELECT a.id, s.key, s.name, p.key, p.label, p.type, g.key, a.type, "
+	    "a.priority, a.state, a.version, a.count, a.created_ms, a.updated_ms, "
+	    "a.last_event_ms, a.acked_ms, a.acked_by, a.assigned_ms, "
+	    "a.assigned_by, gd.callsign, a.closed_ms, a.closed_by, a.resolution, "
+	    "a.resolution_note, a.site_id "
+	    "FROM alarms a JOIN sites s ON s.id = a.site_id "
+	    "LEFT JOIN points p ON p.id = a.point_id "
+	    "LEFT JOIN gateways g ON g.id = a.gateway_id "
+	    "LEFT JOIN guards gd ON gd.id = a.guard_id "
+	    "WHERE a.id > ?1 AND a.id <= ?2 AND a.created_ms >= ?3 "
+	    "AND a.created_ms < ?4 AND (?5 = 0 OR a.site_id = ?5) ORDER BY a.id";
+	static const char sql_events[] =
+	    "SELECT e.id, s.key, p.key, g.key, e.gw_event_id, e.type, e.value, "
+	    "e.credential, e.sensor_ms, e.received_ms, e.class, e.alarm_id, "
+	    "e.site_id FROM events e JOIN sites s ON s.id = e.site_id "
+	    "LEFT JOIN points p ON p.id = e.point_id "
+	    "LEFT JOIN gateways g ON g.id = e.gateway_id "
+	    "WHERE e.id > ?1 AND e.id <= ?2 AND e.received_ms >= ?3 "
+	    "AND e.received_ms < ?4 AND (?5 = 0 OR e.site_id = ?5) ORDER BY e.id";
+	static const char sql_positions[] =
+	    "SELECT p.id, gd.callsign, p.ts_ms, p.lat, p.lon, p.accuracy, "
+	    "p.received_ms, gd.site_id FROM positions p "
+	    "JOIN guards gd ON gd.id = p.guard_id "
+	    "WHERE p.id > ?1 AND p.id <= ?2 AND p.ts_ms >= ?3 AND p.ts_ms < ?4 "
+	    "AND (?5 = 0 OR gd.site_id = ?5) ORDER BY p.id";
+#define EXPORT_ACCESS_SQL(resident) \
+	    "SELECT e.id, e.sensor_ms, s.key, p.key, e.type, e.credential, " \
+	    "e.site_id, " resident " FROM events e " \
+	    "JOIN sites s ON s.id = e.site_id " \
+	    "LEFT JOIN points p ON p.id = e.point_id "
+#define EXPORT_ACCESS_WHERE \
+	    "WHERE e.id > ?1 AND e.id <= ?2 AND e.sensor_ms >= ?3 " \
+	    "AND e.sensor_ms < ?4 AND (?5 = 0 OR e.site_id = ?5) " \
+	    "AND e.type IN ('access_granted', 'access_denied') ORDER BY e.id"
+	static const char sql_access[] =
+	    EXPORT_ACCESS_SQL("NULL, NULL") EXPORT_ACCESS_WHERE;
+	static const char sql_access_residents[] =
+	    EXPORT_ACCESS_SQL("r.id, r.name")
+	    "LEFT JOIN residents r ON r.id = e.resident_id " EXPORT_ACCESS_WHERE;
+	const char *sql;
+	sqlite3_stmt *s;
+
+	switch (j->kind) {
+	case EXPORT_AUDIT: sql = sql_audit; break;
+	case EXPORT_ALARMS: sql = sql_alarms; break;
+	case EXPORT_EVENTS: sql = sql_events; break;
+	case EXPORT_POSITIONS: sql = sql_positions; break;
+	default: sql = j->residents ? sql_access_residents : sql_access; break;
+	}
+	s = store_stmt(j->srv->st, sql);
+	store_bind_int(s, 1, j->after);
+	store_bind_int(s, 2, j->upto);
+	if (j->kind != EXPORT_AUDIT) {
+		store_bind_int(s, 3, j->since_ms);
+		store_bind_int(s, 4, j->until_ms);
+		store_bind_int(s, 5, j->site_id);
+	}
+	return s;
+}
+
+/* The column of the row's site id in export_query's statement. */
+static int
+export_site_col(enum export_kind kind)
+{
+	switch (kind) {
+	case EXPORT_AUDIT: return 13;
+	case EXPORT_ALARMS: return 24;
+	case EXPORT_EVENTS: return 12;
+	case EXPORT_POSITIONS: return 7;
+	default: return 6;
+	}
+}
+
+/* Append the next rows, up to about want bytes; 1 more, 0 all sent, -1 failed. */
+static int
+export_rows(struct export_job *j, struct buf *out, size_t want)
+{
+	sqlite3_stmt *s = export_query(j);
+	int col = export_site_col(j->kind), rc = SQLITE_DONE;
+
+	while (out->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		j->after = id;
+		if (sqlite3_column_type(s, col) == SQLITE_NULL ?
+		    !j->who.all_sites :
+		    !principal_sees_site(&j->who, sqlite3_column_int64(s, col)))
+			continue;
+		switch (j->kind) {
+		case EXPORT_AUDIT: export_audit_row(out, s); break;
+		case EXPORT_ALARMS: export_alarm_row(out, s); break;
+		case EXPORT_EVENTS: export_event_row(out, s); break;
+		case EXPORT_POSITIONS: export_position_row(out, s); break;
+		default: export_access_row(j, out, s); break;
+		}
+		j->rows++;
+	}
+	if (out->len >= want) {
+		sqlite3_reset(s);
+		return 1;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		log_error("export: cannot read after %" PRId64 ": %s", j->after,
+		    store_errmsg(j->srv->st));
+		return -1;
+	}
+	return 0;
+}
+
+/* Append the next checkpoints; 1 more, 0 all sent, -1 failed. */
+static int
+export_checkpoints(struct export_job *j, struct buf *out, size_t want)
+{
+	static const char sql[] =
+	    "SELECT id, seq, hash, ts_ms, public_key, signature "
+	    "FROM audit_checkpoints WHERE seq >= ?1 AND seq <= ?2 AND id > ?3 "
+	    "ORDER BY id";
+	sqlite3_stmt *s = store_stmt(j->srv->st, sql);
+	int rc = SQLITE_DONE;
+
+	store_bind_int(s, 1, j->first);
+	store_bind_int(s, 2, j->upto);
+	store_bind_int(s, 3, j->ckpt_after);
+	while (out->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		j->ckpt_after = sqlite3_column_int64(s, 0);
+		buf_adds(out, "{\"checkpoint\":{\"seq\":");
+		export_int(out, sqlite3_column_int64(s, 1));
+		export_key(out, "hash", false);
+		export_col_text(out, s, 2);
+		export_key(out, "ts", false);
+		export_col_time(out, s, 3);
+		export_key(out, "key", false);
+		export_col_text(out, s, 4);
+		export_key(out, "signature", false);
+		export_col_text(out, s, 5);
+		buf_add(out, "}}\n", 3);
+	}
+	sqlite3_reset(s);
+	if (out->len >= want)
+		return 1;
+	if (rc != SQLITE_DONE) {
+		log_error("export: cannot read the checkpoints: %s",
+		    store_errmsg(j->srv->st));
+		return -1;
+	}
+	return 0;
+}
+
+/* The producer of an export reply (http_stream_fill_fn). */
+static int
+export_fill(void *arg, struct buf *out, size_t want)
+{
+	struct export_job *j = arg;
+	int rc;
+
+	/* Never read inside someone's write transaction: wait for its end. */
+	if (store_in_tx(j->srv->st))
+		return 1;
+	if (j->phase == EXPORT_CHECKPOINTS) {
+		if ((rc = export_checkpoints(j, out, want)) != 0)
+			return rc;
+		j->phase = EXPORT_ROWS;
+	}
+	if (j->phase == EXPORT_ROWS) {
+		if ((rc = export_rows(j, out, want)) < 0) {
+			buf_adds(out, "{\"error\":{\"code\":\"internal\",\"message\":"
+			    "\"the export could not be read to its end\"}}\n");
+			return -1;
+		}
+		if (rc > 0)
+			return 1;
+		j->phase = EXPORT_END;
+	}
+	buf_addf(out, "{\"end\":{\"rows\":%" PRId64 ",\"last\":%" PRId64 "}}\n",
+	    j->rows, j->after);
+	return 0;
+}
+
+/* Free an export's state (http_stream_free_fn). */
+static void
+export_free(void *arg)
+{
+	free(arg);
+}
+
+/* Read a time argument (ISO 8601) into *ms; false after replying 400. */
+static bool
+export_time_arg(const struct http_req *req, struct http_resp *resp,
+    const char *name, int64_t *ms)
+{
+	const char *text = http_arg(req, name);
+
+	if (text == NULL)
+		return true;
+	if (vtime_parse(text, ms) != 0) {
+		resp_error(resp, 400, "malformed", "%s: must be an ISO 8601 time "
+		    "such as 2026-11-21T23:01:02Z", name);
+		return false;
+	}
+	return true;
+}
+
+/* Refuse query arguments the export does not take; false after replying 400. */
+static bool
+export_known_args(const struct http_req *req, struct http_resp *resp)
+{
+	static const char *const known[] = { "since", "until", "site", "after" };
+
+	for (int i = 0; i < req->nargs; i++) {
+		bool ok = false;
+
+		for (size_t k = 0; k < ARRAY_LEN(known); k++)
+			ok = ok || strcmp(req->args[i].key, known[k]) == 0;
+		if (!ok) {
+			resp_error(resp, 400, "malformed", "%.64s: unknown argument "
+			    "(since, until, site and after are)", req->args[i].key);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One integer from a query whose text is static; 0 when it gives no row. */
+static int64_t
+export_scalar(struct server *srv, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *s = store_stmt(srv->st, sql);
+	int64_t v = 0;
+
+	store_bind_int(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+/* The newest row of kind (seq or id): where the export stops. */
+static int64_t
+export_head(struct server *srv, enum export_kind kind)
+{
+	static const char sql_audit[] = "SELECT coalesce(max(seq), 0) FROM audit";
+	static const char sql_alarms[] = "SELECT coalesce(max(id), 0) FROM alarms";
+	static const char sql_events[] = "SELECT coalesce(max(id), 0) FROM events";
+	static const char sql_positions[] =
+	    "SELECT coalesce(max(id), 0) FROM positions";
+
+	switch (kind) {
+	case EXPORT_AUDIT: return export_scalar(srv, sql_audit, 0);
+	case EXPORT_ALARMS: return export_scalar(srv, sql_alarms, 0);
+	case EXPORT_POSITIONS: return export_scalar(srv, sql_positions, 0);
+	default: return export_scalar(srv, sql_events, 0);
+	}
+}
+
+/*
+ * Narrow an audit export to the entries of [since, until): a contiguous run
+ * of seqs, so that the chain can be checked over it.
+ */
+static void
+export_audit_range(struct export_job *j)
+{
+	static const char sql_first[] =
+	    "SELECT coalesce(min(seq), 0) FROM audit WHERE ts_ms >= ?";
+	static const char sql_last[] =
+	    "SELECT coalesce(max(seq), 0) FROM audit WHERE ts_ms < ?";
+	int64_t v;
+
+	if (j->since_ms > INT64_MIN) {
+		v = export_scalar(j->srv, sql_first, j->since_ms);
+		if (v == 0)
+			j->after = j->upto;
+		else if (v - 1 > j->after)
+			j->after = v - 1;
+	}
+	if (j->until_ms < INT64_MAX) {
+		v = export_scalar(j->srv, sql_last, j->until_ms);
+		if (v < j->upto)
+			j->upto = v;
+	}
+}
+
+/* True when the events table links residents and their names can be joined. */
+static bool
+export_has_residents(struct server *srv)
+{
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM pragma_table_info('events') "
+	    "WHERE name = 'resident_id') + (SELECT count(*) FROM "
+	    "pragma_table_info('residents') WHERE name IN ('id', 'name'))";
+
+	return export_scalar(srv, sql, 0) == 3;
+}
+
+/* The site called key for the export's site= argument; false after replying. */
+static bool
+export_site(struct server *srv, struct http_req *req, struct http_resp *resp,
+    const char *key, int64_t *site_id)
+{
+	static const char sql[] = "SELECT id FROM sites WHERE key = ?";
+	sqlite3_stmt *s = store_stmt(srv->st, sql);
+
+	store_bind_text(s, 1, key);
+	*site_id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (*site_id == 0) {
+		resp_error(resp, 422, "invalid", "site: no site \"%.64s\"", key);
+		return false;
+	}
+	if (!principal_sees_site(&req->who, *site_id)) {
+		resp_error(resp, 403, "forbidden", "site: \"%.64s\" is not one of "
+		    "your sites", key);
+		return false;
+	}
+	return true;
+}
+
+/* GET /api/v1/export/:kind: stream the rows of one kind as JSON lines. */
+API_HANDLER(api_export)
+{
+	const char *name = req->params[0], *after, *site;
+	struct export_job *j;
+	enum export_kind kind = EXPORT_AUDIT;
+	bool found = false;
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_LEN(export_kinds) && !found; i++)
+		if (strcmp(export_kinds[i].name, name) == 0) {
+			kind = export_kinds[i].kind;
+			found = true;
+		}
+	if (!found) {
+		resp_error(resp, 404, "not_found", "no such export: %.64s (audit, "
+		    "alarms, events, positions or access-history)", name);
+		return ROUTE_DONE;
+	}
+	if (kind == EXPORT_AUDIT && req->who.role != ROLE_ADMIN &&
+	    req->who.role != ROLE_SUPERVISOR) {
+		resp_error(resp, 403, "forbidden", "the %s role may not export the "
+		    "audit log", role_name(req->who.role));
+		return ROUTE_DONE;
+	}
+	if (!export_known_args(req, resp))
+		return ROUTE_DONE;
+	j = xcalloc(1, sizeof *j);
+	j->srv = srv;
+	j->kind = kind;
+	j->who = req->who;
+	j->hide_credentials = req->who.role == ROLE_DISPATCHER;
+	j->since_ms = INT64_MIN;
+	j->until_ms = INT64_MAX;
+	j->phase = kind == EXPORT_AUDIT ? EXPORT_CHECKPOINTS : EXPORT_ROWS;
+	if (!export_time_arg(req, resp, "since", &j->since_ms) ||
+	    !export_time_arg(req, resp, "until", &j->until_ms))
+		goto refused;
+	if ((after = http_arg(req, "after")) != NULL) {
+		errno = 0;
+		j->after = strtoll(after, &end, 10);
+		if (*after < '0' || *after > '9' || *end != '\0' || errno != 0) {
+			resp_error(resp, 400, "malformed", "after: must be a row "
+			    "number (an integer from 0)");
+			goto refused;
+		}
+	}
+	if ((site = http_arg(req, "site")) != NULL) {
+		if (kind == EXPORT_AUDIT) {
+			resp_error(resp, 400, "malformed", "site: the audit log is "
+			    "exported whole (its chain cannot be checked with "
+			    "entries left out)");
+			goto refused;
+		}
+		if (!export_site(srv, req, resp, site, &j->site_id))
+			goto refused;
+	}
+	if (kind == EXPORT_ACCESS)
+		j->residents = export_has_residents(srv);
+	if (kind == EXPORT_AUDIT && j->until_ms == INT64_MAX)
+		checkpoint_record(srv->st, vtime_now_ms());
+	j->upto = export_head(srv, kind);
+	if (kind == EXPORT_AUDIT)
+		export_audit_range(j);
+	j->first = j->after + 1;
+	log_info("export: %s for %s, rows %" PRId64 " to %" PRId64, name,
+	    req->who.name, j->after + 1, j->upto);
+	resp_stream(resp, "application/x-ndjson", export_fill, export_free, j);
+	return ROUTE_STREAMED;
+refused:
+	free(j);
+	return ROUTE_DONE;
+}
+
+/* GET /api/v1/audit/key: the public key that signs the audit's checkpoints. */
+API_HANDLER(api_audit_key)
+{
+	const char *key = checkpoint_public_key();
+
+	(void)srv;
+	(void)req;
+	if (key == NULL) {
+		resp_error(resp, 503, "unavailable", "this server has no audit key");
+		return ROUTE_DONE;
+	}
+	resp_json(resp, 200, json_pack("{s:s, s:s}", "algorithm", "ed25519",
+	    "key", key));
+	return ROUTE_DONE;
+}
