@@ -2,9 +2,11 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "draw.h"
@@ -91,11 +93,84 @@ tui_quit(struct console *c, int status)
 
 static void app_on_redraw(uv_timer_t *t);
 
+/*
+ * How long drawing takes, by the view on top, for the log at exit (and
+ * the map benchmark): a histogram of draw passes in APP_DRAW_BUCKET_US
+ * steps, from the view stack to doupdate() included.
+ */
+#define APP_DRAW_KINDS     8
+#define APP_DRAW_BUCKETS   5000
+#define APP_DRAW_BUCKET_US 20
+
+static struct app_draw_stats {
+	const char *view;
+	uint32_t hist[APP_DRAW_BUCKETS];
+	uint64_t n, total_us, max_us;
+} app_draw_stats[APP_DRAW_KINDS];
+
+/* Microseconds from a monotonic clock. */
+static uint64_t
+app_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Count one draw pass of us microseconds with view on top. */
+static void
+app_draw_count(const char *view, uint64_t us)
+{
+	struct app_draw_stats *s = NULL;
+	uint64_t b = us / APP_DRAW_BUCKET_US;
+
+	for (int i = 0; i < APP_DRAW_KINDS && s == NULL; i++)
+		if (app_draw_stats[i].view == NULL || strcmp(app_draw_stats[i].view, view) == 0)
+			s = &app_draw_stats[i];
+	if (s == NULL)
+		return;
+	s->view = view;
+	s->hist[b < APP_DRAW_BUCKETS ? b : APP_DRAW_BUCKETS - 1]++;
+	s->n++;
+	s->total_us += us;
+	if (us > s->max_us)
+		s->max_us = us;
+}
+
+/* The q-th quantile of a histogram, in milliseconds. */
+static double
+app_draw_quantile(const struct app_draw_stats *s, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)s->n), seen = 0;
+
+	for (int b = 0; b < APP_DRAW_BUCKETS; b++)
+		if ((seen += s->hist[b]) >= want && want > 0)
+			return (b + 1) * APP_DRAW_BUCKET_US / 1000.0;
+	return 0;
+}
+
+/* Write the drawing times to the log. */
+static void
+app_draw_report(void)
+{
+	for (int i = 0; i < APP_DRAW_KINDS && app_draw_stats[i].view != NULL; i++) {
+		const struct app_draw_stats *s = &app_draw_stats[i];
+
+		log_info("draw %s: %" PRIu64 " passes, mean %.2f ms, p50 %.2f ms, "
+		    "p99 %.2f ms, max %.2f ms", s->view, s->n,
+		    s->n > 0 ? (double)s->total_us / (double)s->n / 1000.0 : 0.0,
+		    app_draw_quantile(s, 0.5), app_draw_quantile(s, 0.99),
+		    (double)s->max_us / 1000.0);
+	}
+}
+
 /* Draw the whole screen: title, the view stack, the message and key bar. */
 static void
 app_draw(struct console *c)
 {
 	int bottom = c->rows - 2;
+	uint64_t started = app_now_us();
 
 	c->last_draw_ms = vtime_mono_ms();
 	erase();
@@ -117,6 +192,8 @@ app_draw(struct console *c)
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
+	if (!c->too_small)
+		app_draw_count(c->views[c->nviews - 1]->ops->name, app_now_us() - started);
 	c->dirty = false;
 	/* The queue put off a rebuild: draw again when it is due. */
 	if (c->redraw_again_ms > 0) {
@@ -392,6 +469,7 @@ console_main(int argc, char **argv)
 	livefeed_free(c);
 	uv_loop_close(c->loop);
 	app_restore();
+	app_draw_report();
 	teardown_console(c);
 	return c->exit_status;
 }

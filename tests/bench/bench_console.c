@@ -17,6 +17,11 @@
  *	the server spent on the way), and its memory then
  *   bench_console storm --server PID [--sim-out FILE] -- STORM-COMMAND...
  *	the server's CPU while STORM-COMMAND runs, with no console
+ *   bench_console map [--keys KEYS] [--storm S] [--screen FILE] VIGIL --
+ *       COMMAND...
+ *	the console once loaded gets KEYS (say "m" for the map), settles,
+ *	then its output and CPU are counted for S seconds while COMMAND runs
+ *	(say, guards moving); COMMAND is stopped after S seconds
  *
  * VIGIL runs with this program's environment (VIGIL_URL, VIGIL_TOKEN, HOME
  * and so on) plus TERM and LANG.  Figures are printed one a line as
@@ -912,9 +917,54 @@ bcon_toggle_help(struct bcon *b, struct bcon_keys *k)
 struct bcon_opts {
 	pid_t server;
 	long storm_s, presses, warm, idle_s, after_s, settle_ms;
-	const char *sim_out, *screen, *raw, *vigil;
+	const char *sim_out, *screen, *raw, *vigil, *keys;
 	char **storm_argv;
 };
+
+/* The map run: keys, settle, then output and CPU while COMMAND runs. */
+static int
+bcon_map(struct bcon_opts *o)
+{
+	struct bcon b;
+	struct bcon_phase start, run;
+	long long c0, c1;
+	double t0, t1, ms;
+
+	memset(&b, 0, sizeof b);
+	bcon_phase_start(&b, &start);
+	t0 = bcon_now();
+	bcon_spawn(&b, o->vigil, o->raw);
+	if (!bcon_pump(&b, t0 + BCON_LOAD_WAIT_MS, bcon_loaded))
+		bcon_broken(&b, "the dashboard never showed its queue");
+	bcon_pump(&b, bcon_now() + 1000, NULL);
+	for (const char *k = o->keys; k != NULL && *k != '\0'; k++) {
+		if (write(b.fd, k, 1) != 1)
+			bcon_broken(&b, "a key could not be written");
+		bcon_pump(&b, bcon_now() + 300, NULL);
+	}
+	bcon_pump(&b, bcon_now() + BCON_SETTLE_MS, NULL);
+	bcon_phase_stop(&b);
+	bcon_phase_start(&b, &run);
+	c0 = bcon_ticks(b.pid);
+	t1 = bcon_now();
+	bcon_storm_start(&b, o->storm_argv, o->sim_out);
+	bcon_pump(&b, t1 + (double)o->storm_s * 1000.0, NULL);
+	ms = bcon_now() - t1;
+	c1 = bcon_ticks(b.pid);
+	bcon_phase_stop(&b);
+	if (b.storm > 0) {
+		kill(b.storm, SIGTERM);
+		waitpid(b.storm, NULL, 0);
+		b.storm = 0;
+	}
+	if (b.gone)
+		bcon_broken(&b, "the console left during the run");
+	bcon_phase_print("map", &run, ms);
+	printf("map_cpu_pct %.1f\n", bcon_pct(c1 - c0, ms));
+	bcon_dump(&b.term, o->screen);
+	printf("exit %d\n", bcon_stop(&b));
+	return 0;
+}
 
 /* The live run: idle keys, idle output, the storm, after the storm. */
 static int
@@ -1085,7 +1135,9 @@ bcon_usage(void)
 	    "[--raw FILE] VIGIL -- COMMAND...\n"
 	    "       bench_console start [--server PID] [--settle MS] [--screen FILE] "
 	    "[--raw FILE] VIGIL\n"
-	    "       bench_console storm --server PID [--sim-out FILE] -- COMMAND...\n",
+	    "       bench_console storm --server PID [--sim-out FILE] -- COMMAND...\n"
+	    "       bench_console map [--keys KEYS] [--storm S] [--screen FILE] VIGIL -- "
+	    "COMMAND...\n",
 	    stderr);
 	exit(64);
 }
@@ -1144,6 +1196,8 @@ main(int argc, char **argv)
 			o.screen = v;
 		else if (strcmp(a, "--raw") == 0)
 			o.raw = v;
+		else if (strcmp(a, "--keys") == 0)
+			o.keys = v;
 		else
 			bcon_usage();
 	}
@@ -1156,6 +1210,9 @@ main(int argc, char **argv)
 		return bcon_live(&o);
 	if (strcmp(mode, "start") == 0 && o.vigil != NULL)
 		return bcon_start(&o);
+	if (strcmp(mode, "map") == 0 && o.vigil != NULL && o.storm_argv != NULL &&
+	    o.storm_argv[0] != NULL)
+		return bcon_map(&o);
 	if (strcmp(mode, "storm") == 0 && o.server > 0 && o.vigil == NULL &&
 	    o.storm_argv != NULL && o.storm_argv[0] != NULL)
 		return bcon_storm(&o);
