@@ -59,7 +59,7 @@ static const char *const mapf_header_keys[] = {
 };
 
 static const char *const mapf_outline_kinds[MAP_OUTLINE_KINDS] = {
-	"building", "fence", "perimeter", "road"
+	"building", "fence", "perimeter", "road", "area"
 };
 
 /* Record the first problem, at a line and column of the file. */
@@ -666,7 +666,7 @@ mapf_outline(struct mapf *p, char *line)
 		    i != MAP_OUTLINE_ROAD && i != MAP_OUTLINE_FENCE)) {
 			mapf_error(p, p->line, mapf_col(line, word), "kind: "
 			    "expected %s", o->closed ?
-			    "building, fence, perimeter or road" :
+			    "building, fence, perimeter, road or area" :
 			    "road or fence");
 			return;
 		}
@@ -1167,7 +1167,7 @@ mapfile_geojson(struct buf *out, const char *gpath, const char *text,
 		    k != MAP_OUTLINE_ROAD && k != MAP_OUTLINE_FENCE)) {
 			*cause = xasprintf("%s: features[%zu].properties.kind: "
 			    "expected %s", gpath, i, closed ?
-			    "building, fence, perimeter or road" :
+			    "building, fence, perimeter, road or area" :
 			    "road or fence");
 			goto out;
 		}

@@ -35,9 +35,10 @@ enum map_outline_kind {
 	MAP_OUTLINE_BUILDING,
 	MAP_OUTLINE_FENCE,
 	MAP_OUTLINE_PERIMETER,
-	MAP_OUTLINE_ROAD
+	MAP_OUTLINE_ROAD,
+	MAP_OUTLINE_AREA	/* a courtyard, a car park's extent */
 };
-#define MAP_OUTLINE_KINDS 4
+#define MAP_OUTLINE_KINDS 5
 
 /* One marker of the legend: where a point sits in the drawing. */
 struct map_marker {
