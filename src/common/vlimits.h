@@ -107,6 +107,23 @@
 #define BELL_REPEAT_DEFAULT_S     30     /* seconds between rings until acknowledged */
 #define BELL_REPEAT_MAX_S         3600
 
+/* Residents and access rights (issue 6) */
+#define LIMIT_IMPORT_BODY_BYTES   (16 * 1024 * 1024) /* a CSV import body (route-specific) */
+#define LIMIT_IMPORT_ROWS         50000  /* data rows in one CSV import */
+#define LIMIT_IMPORT_ERRORS       100    /* bad rows listed in one import reply */
+#define LIMIT_CSV_FIELD_BYTES     4096   /* one CSV cell */
+#define LIMIT_RESIDENT_CREDENTIALS 16    /* credentials of one resident */
+#define LIMIT_RESIDENT_RIGHTS     64     /* rights of one resident, any state */
+#define LIMIT_EMAIL_LEN           254    /* an email address */
+#define LIMIT_UNIT_PART_LEN       16     /* an entrance or apartment name */
+#define LIMIT_UNIT_SPEC_LEN       256    /* entrances / apartments lists of a building */
+#define LIMIT_APARTMENT_MAX       99999  /* highest apartment number */
+#define LIMIT_ACCESS_GROUP_POINTS 256    /* points in one access group */
+#define LIMIT_RESIDENT_RECENT     20     /* access events on a resident's page */
+#define ACCESS_DENIALS_ALARM_COUNT 5     /* denials at one point within ... */
+#define ACCESS_DENIALS_WINDOW_S   120    /* ... this many seconds raise an alarm */
+#define ACCESS_DENIALS_PRIORITY   5      /* its priority (a door held or forced is 4-5) */
+
 /* Site maps (vigil-map.5) and guard tracks */
 #define LIMIT_MAP_FILE_BYTES      (1024 * 1024)  /* a map file, GeoJSON outlines read in */
 #define LIMIT_MAP_LINE_BYTES      4096   /* one line of a map file */
@@ -129,6 +146,5 @@
 #define EXPORT_PROGRESS_MS        250    /* progress on a terminal at most this often */
 #define AUDIT_CHECKPOINT_INTERVAL_S 300  /* a signed checkpoint of the audit head this often */
 #define LIMIT_EXPORT_CHECKPOINTS  1000000 /* checkpoints a verifier keeps in memory */
-
 
 #endif

@@ -56,4 +56,27 @@ API_HANDLER(api_audit_list);
 API_HANDLER(api_export);
 API_HANDLER(api_audit_key);
 
+/* api_residents.c */
+API_HANDLER(api_residents_list);
+API_HANDLER(api_resident_create);
+API_HANDLER(api_resident_get);
+API_HANDLER(api_resident_patch);
+API_HANDLER(api_resident_remove);
+API_HANDLER(api_resident_credential_add);
+API_HANDLER(api_resident_credential_remove);
+
+/* api_rights.c */
+API_HANDLER(api_right_grant);
+API_HANDLER(api_right_get);
+API_HANDLER(api_right_suspend);
+API_HANDLER(api_right_resume);
+API_HANDLER(api_right_revoke);
+API_HANDLER(api_access_points);
+
+/* api_access.c */
+API_HANDLER(api_access_list);
+API_HANDLER(api_access_history);
+API_HANDLER(api_residents_import);
+API_HANDLER(api_residents_export);
+
 #endif

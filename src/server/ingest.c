@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "http.h"
 #include "ingest.h"
+#include "residents.h"
 #include "jsonx.h"
 #include "log.h"
 #include "rules.h"
@@ -623,6 +624,22 @@ ingest_event_store(struct server *srv, struct ingest_item *it,
 			return -1;
 		sqlite3_reset(s);
 		q->stats.alarms++;
+	}
+	/*
+	 * Access events name the resident holding the credential; repeated
+	 * denials at one point raise an alarm unless the rules already did.
+	 */
+	if (!dup && (ev->type == EVENT_ACCESS_GRANTED ||
+	    ev->type == EVENT_ACCESS_DENIED)) {
+		int64_t a = residents_access_event(srv, it->site_id, ev->point_id,
+		    it->owner_id, event_id, ev->type == EVENT_ACCESS_DENIED &&
+		    ev->rule.action != RULE_ALARM, ev->credential, ev->sensor_ms,
+		    it->owner, it->source, now);
+
+		if (a < 0)
+			return -1;
+		if (a > 0 && alarm == 0)
+			alarm = a;
 	}
 	q->stats.events++;
 	buf_addf(out, "%s{\"id\":\"%s\",\"status\":\"%s\",\"class\":\"%s\",\"alarm\":",

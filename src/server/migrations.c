@@ -178,9 +178,90 @@ static const char migration_5[] =
 "  signature TEXT NOT NULL);"
 "CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);";
 
+/*
+ * Residents, their credentials and access rights (issue 6).  sites.
+ * access_version is bumped in the same transaction as any change that can
+ * change a gateway's access list, so the list's ETag costs one row read.
+ * Credentials are unique per site and kind among those not removed; a
+ * removed resident keeps its row (and its events' links) for history.
+ */
+static const char migration_4[] =
+"ALTER TABLE sites ADD COLUMN access_version INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE points ADD COLUMN access INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE events ADD COLUMN resident_id INTEGER;"
+"CREATE INDEX events_resident ON events (resident_id, id)"
+"  WHERE resident_id IS NOT NULL;"
+"CREATE INDEX events_access ON events (site_id, id)"
+"  WHERE type IN ('access_granted', 'access_denied');"
+"CREATE INDEX events_denials ON events (point_id, received_ms)"
+"  WHERE type = 'access_denied';"
+"CREATE TABLE buildings ("
+"  id INTEGER PRIMARY KEY,"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  name TEXT NOT NULL,"
+"  entrances TEXT NOT NULL,"
+"  apartments TEXT NOT NULL,"
+"  UNIQUE (site_id, name));"
+"CREATE TABLE access_groups ("
+"  id INTEGER PRIMARY KEY,"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  key TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  UNIQUE (site_id, key));"
+"CREATE TABLE access_group_points ("
+"  group_id INTEGER NOT NULL REFERENCES access_groups(id),"
+"  point_id INTEGER NOT NULL REFERENCES points(id),"
+"  PRIMARY KEY (group_id, point_id));"
+"CREATE TABLE residents ("
+"  id INTEGER PRIMARY KEY,"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  name TEXT NOT NULL,"
+"  phone TEXT,"
+"  email TEXT,"
+"  building TEXT NOT NULL,"
+"  entrance TEXT NOT NULL,"
+"  apartment TEXT NOT NULL,"
+"  role TEXT NOT NULL,"
+"  version INTEGER NOT NULL DEFAULT 1,"
+"  created_ms INTEGER NOT NULL,"
+"  updated_ms INTEGER NOT NULL,"
+"  removed_ms INTEGER);"
+"CREATE INDEX residents_site ON residents (site_id, id);"
+"CREATE TABLE credentials ("
+"  id INTEGER PRIMARY KEY,"
+"  resident_id INTEGER NOT NULL REFERENCES residents(id),"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  kind TEXT NOT NULL,"
+"  value TEXT NOT NULL,"
+"  created_ms INTEGER NOT NULL,"
+"  removed_ms INTEGER);"
+"CREATE UNIQUE INDEX credentials_unique ON credentials (site_id, kind, value)"
+"  WHERE removed_ms IS NULL;"
+"CREATE INDEX credentials_value ON credentials (site_id, value)"
+"  WHERE removed_ms IS NULL;"
+"CREATE INDEX credentials_resident ON credentials (resident_id);"
+"CREATE TABLE rights ("
+"  id INTEGER PRIMARY KEY,"
+"  resident_id INTEGER NOT NULL REFERENCES residents(id),"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  point_id INTEGER REFERENCES points(id),"
+"  group_id INTEGER REFERENCES access_groups(id),"
+"  days INTEGER NOT NULL,"
+"  from_min INTEGER NOT NULL,"
+"  until_min INTEGER NOT NULL,"
+"  valid_from_ms INTEGER,"
+"  valid_until_ms INTEGER,"
+"  state TEXT NOT NULL DEFAULT 'active',"
+"  reason TEXT,"
+"  version INTEGER NOT NULL DEFAULT 1,"
+"  created_ms INTEGER NOT NULL,"
+"  updated_ms INTEGER NOT NULL);"
+"CREATE INDEX rights_resident ON rights (resident_id, state);";
+
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
 	{ 2, "queue order index", migration_2 },
+	{ 4, "residents and access rights", migration_4 },
 	{ 5, "audit checkpoints", migration_5 },
 };
 const int migrations_count = (int)ARRAY_LEN(migrations);

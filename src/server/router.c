@@ -11,6 +11,8 @@
 #define R_OPS     ROLES_OPERATORS
 #define R_READ    (ROLES_OPERATORS | ROLE_BIT(ROLE_MANAGER))
 #define R_SUPER   (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+#define R_RES     (R_SUPER | ROLE_BIT(ROLE_MANAGER))
+#define R_RES_READ (R_RES | ROLE_BIT(ROLE_DISPATCHER))
 
 /*
  * Every route of the API.  Anything not here is 404; a route's caller must
@@ -41,6 +43,32 @@ const struct route router_table[] = {
 	{ HTTP_GET, "/api/v1/sites/:key", api_site_get, ROUTE_AUTH_USER, R_READ },
 	{ HTTP_GET, "/api/v1/sites/:key/points", api_points_list, ROUTE_AUTH_USER, R_READ },
 	{ HTTP_GET, "/api/v1/gateways", api_gateways_list, ROUTE_AUTH_USER, R_READ },
+
+	/* Residents and access rights: R_READ reads (dispatchers without contact
+	 * fields), R_RES writes; managers only for their own sites. */
+	{ HTTP_GET, "/api/v1/residents", api_residents_list, ROUTE_AUTH_USER, R_RES_READ },
+	{ HTTP_POST, "/api/v1/residents", api_resident_create, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_GET, "/api/v1/residents/:id", api_resident_get, ROUTE_AUTH_USER, R_RES_READ },
+	{ HTTP_PATCH, "/api/v1/residents/:id", api_resident_patch, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_DELETE, "/api/v1/residents/:id", api_resident_remove, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_POST, "/api/v1/residents/:id/credentials", api_resident_credential_add,
+	    ROUTE_AUTH_USER, R_RES },
+	{ HTTP_DELETE, "/api/v1/residents/:id/credentials/:cid",
+	    api_resident_credential_remove, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_POST, "/api/v1/residents/:id/rights", api_right_grant, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_GET, "/api/v1/rights/:id", api_right_get, ROUTE_AUTH_USER, R_RES_READ },
+	{ HTTP_POST, "/api/v1/rights/:id/suspend", api_right_suspend, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_POST, "/api/v1/rights/:id/resume", api_right_resume, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_POST, "/api/v1/rights/:id/revoke", api_right_revoke, ROUTE_AUTH_USER, R_RES },
+	{ HTTP_GET, "/api/v1/sites/:key/access-points", api_access_points, ROUTE_AUTH_USER,
+	    R_RES_READ },
+	{ HTTP_POST, "/api/v1/sites/:key/residents/import", api_residents_import,
+	    ROUTE_AUTH_USER, R_RES },
+	{ HTTP_GET, "/api/v1/sites/:key/residents.csv", api_residents_export,
+	    ROUTE_AUTH_USER, R_RES },
+	{ HTTP_GET, "/api/v1/access", api_access_history, ROUTE_AUTH_USER, R_RES_READ },
+	{ HTTP_GET, "/api/v1/gateways/:key/access-list", api_access_list,
+	    ROUTE_AUTH_GATEWAY, 0 },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROUTE_AUTH_USER, R_SUPER },
 	{ HTTP_GET, "/api/v1/audit/key", api_audit_key, ROUTE_AUTH_USER, R_READ },

@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "access_site.h"
 #include "audit.h"
 #include "auth.h"
 #include "model.h"
@@ -142,6 +143,8 @@ struct imp {
 	char *err;                   /* the first problem, or NULL */
 	int64_t now;
 	struct site_import_stats stats;
+	struct access_site *access;  /* [building], [access-group], point access */
+	bool access_section;         /* the current section is one of those */
 };
 
 static const struct imp_key imp_site_keys[] = {
@@ -692,6 +695,18 @@ imp_handler(void *user, const char *section, const char *name,
 
 	if (im->skip)
 		return 1;
+	/* Residential sections and keys: access_site.c reads them. */
+	if (im->access_section || (o != NULL && o->kind == IMP_POINT &&
+	    strcmp(name, "access") == 0)) {
+		why = im->access_section ? access_site_key(im->access, name,
+		    value, im->lineno) : access_site_point_access(im->access,
+		    o->key, value, im->lineno);
+		if (why != NULL) {
+			imp_fail(im, im->lineno, "%s", why);
+			return 0;
+		}
+		return 1;
+	}
 	if (im->kind == IMP_NONE) {
 		imp_fail(im, im->lineno, "\"%s\" is outside any section; a site "
 		    "file starts with [site]", name);
@@ -744,6 +759,7 @@ static void
 imp_section(struct imp *im, char *text)
 {
 	char *word, *arg, *extra, *save = NULL;
+	const char *why;
 	struct imp_obj *o;
 	int kind;
 
@@ -751,6 +767,17 @@ imp_section(struct imp *im, char *text)
 	im->kind = IMP_NONE;
 	im->skip = true;
 	im->last_key = -1;
+	im->access_section = false;
+	if (access_site_section(im->access, text, im->lineno, &why) != 0) {
+		if (im->site.line == 0)
+			imp_fail(im, im->lineno, "[%s] comes before [site]; a site "
+			    "file starts with [site]", text);
+		else if (why != NULL)
+			imp_fail(im, im->lineno, "%s", why);
+		else
+			im->access_section = true, im->skip = false;
+		return;
+	}
 	word = strtok_r(text, " \t", &save);
 	arg = strtok_r(NULL, " \t", &save);
 	extra = strtok_r(NULL, " \t", &save);
@@ -1007,6 +1034,17 @@ imp_check_file(struct imp *im)
 					    "waypoint %.6f,%.6f is outside the "
 					    "site's bounds", imp_label(o),
 					    o->patrol[w].lat, o->patrol[w].lon);
+	}
+	for (size_t i = 0; i < im->nobjs; i++)
+		if (im->objs[i]->kind == IMP_POINT)
+			access_site_point(im->access, im->objs[i]->key,
+			    im->objs[i]->type, im->objs[i]->line);
+	{
+		const char *why;
+		int line = 0;
+
+		if ((why = access_site_check(im->access, &line)) != NULL)
+			imp_fail(im, line, "%s", why);
 	}
 }
 
@@ -1599,6 +1637,15 @@ imp_write(struct imp *im)
 	for (size_t i = 0; i < im->nrules; i++)
 		if (imp_write_rule(im, &im->rules[i]) != 0)
 			return -1;
+	{
+		const char *why;
+
+		if (access_site_write(im->access, im->srv->st, im->site.id,
+		    im->now, &why) != 0) {
+			imp_fail(im, 0, "%s: %s", why, store_errmsg(im->srv->st));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1660,6 +1707,7 @@ imp_release(struct imp *im)
 	free(im->objs);
 	free(im->sorted);
 	free(im->rules);
+	access_site_free(im->access);
 	if (im->buf != NULL) {
 		sodium_memzero(im->buf, im->len);
 		free(im->buf);
@@ -1682,6 +1730,7 @@ site_import_file(struct server *srv, const char *path,
 	im.last_key = -1;
 	im.site.kind = IMP_SITE;
 	im.now = vtime_now_ms();
+	im.access = access_site_new();
 
 	if (imp_read(&im) != 0 || imp_check_bytes(&im) != 0)
 		goto out;
