@@ -419,7 +419,7 @@ mapdraw_area(struct console *c, const struct map *m, const struct mapview *v,
 {
 	struct mapdraw_area a = {
 		.c = c, .m = m, .v = v, .top = top, .left = left, .h = h, .w = w,
-		.ascii = c->line_ascii || !c->utf8,
+		.ascii = c->map_ascii || !c->utf8,
 	};
 
 	if (h <= 0 || w <= 0)

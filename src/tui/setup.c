@@ -149,6 +149,7 @@ int
 setup_console(struct console *c, int argc, char **argv, char **cause)
 {
 	struct session s;
+	const char *term;
 	int rc;
 
 	(void)argc;
@@ -171,6 +172,14 @@ setup_console(struct console *c, int argc, char **argv, char **cause)
 	c->sanitize_flags = sanitize_locale_flags();
 	c->line_ascii = c->cfg.lines == CONFIG_LINES_ASCII ||
 	    (c->cfg.lines == CONFIG_LINES_AUTO && !c->utf8);
+	/*
+	 * Maps draw walls in box characters and the rest in braille, which
+	 * the Linux console's font and real VT terminals lack: ASCII there
+	 * unless lines = utf8 says otherwise.
+	 */
+	term = getenv("TERM");
+	c->map_ascii = c->line_ascii || (c->cfg.lines == CONFIG_LINES_AUTO && term != NULL &&
+	    (strncmp(term, "vt", 2) == 0 || strcmp(term, "linux") == 0));
 	if (session_load(&s, cause) != 0)
 		return EX_CONFIG;
 	/* The server: VIGIL_URL, then [server] url, then the stored session's. */

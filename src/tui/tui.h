@@ -73,6 +73,7 @@ struct console {
 	int rows, cols;
 	bool utf8;              /* the locale is UTF-8 */
 	bool line_ascii;        /* draw lines with - | + */
+	bool map_ascii;         /* draw maps in ASCII: no box characters, no braille */
 	bool too_small;
 	bool dirty;
 	bool quit;
