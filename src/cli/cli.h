@@ -35,6 +35,10 @@ int cmd_config(int argc, char **argv);
 int cmd_alarm(int argc, char **argv);
 /* vigil guard list: print the guards. */
 int cmd_guard(int argc, char **argv);
+/* vigil export KIND [options]: the rows of one kind, written as they stream. */
+int cmd_export(int argc, char **argv);
+/* vigil audit verify FILE|--server: check an audit export on this side. */
+int cmd_audit(int argc, char **argv);
 
 /*
  * Synchronous calls to the server of the session (VIGIL_URL, VIGIL_TOKEN

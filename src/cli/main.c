@@ -30,6 +30,11 @@ static const struct cli_cmd cli_cmds[] = {
 	    "close ID RESOLUTION NOTE... | note ID TEXT... [--quiet]",
 	    "list, show and act on alarms from scripts" },
 	{ "guard", cmd_guard, "list [--json]", "list the guards" },
+	{ "export", cmd_export, "KIND [--since TIME] [--until TIME] [--site KEY] "
+	    "[--format csv|jsonl|json] [--tz ZONE] [-o FILE] [--after SEQ]",
+	    "write the audit, alarms, events, positions or access history" },
+	{ "audit", cmd_audit, "verify FILE|--server [--key KEY] [--quiet]",
+	    "check an exported audit log without trusting the server" },
 	{ "demo", cmd_demo, "",
 	    "run a private server with simulated sites and open the console" },
 	{ "keys", cmd_keys, "", "print the console's keys" },

@@ -1,0 +1,117 @@
+#include "compat.h"
+
+#include "buf.h"
+#include "exportfmt.h"
+#include "sanitize.h"
+
+/* True for a code point that reorders text around it (shown, not kept). */
+static bool
+exportfmt_bidi(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
+ * point, or 0 when it is not one.
+ */
+static size_t
+exportfmt_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		*cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		*cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
+	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Append s with what a terminal would act on made visible; 0 or -1. */
+int
+exportfmt_clean(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run;
+	char pic[16];
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		for (run = i; run < len && ((p[run] >= 0x20 && p[run] < 0x7f) ||
+		    p[run] == '\t' || p[run] == '\n'); run++)
+			;
+		if (run > i && buf_add(out, s + i, run - i) != 0)
+			return -1;
+		if ((i = run) >= len)
+			break;
+		if (p[i] < 0x80) {
+			/* U+2400 + c, or U+2421 for DEL, in UTF-8. */
+			cp = p[i] == 0x7f ? 0x2421 : 0x2400 + p[i];
+			pic[0] = (char)0xe2;
+			pic[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			pic[2] = (char)(0x80 | (cp & 0x3f));
+			if (buf_add(out, pic, 3) != 0)
+				return -1;
+			i++;
+			continue;
+		}
+		if ((n = exportfmt_utf8(p + i, len - i, &cp)) == 0) {
+			if (buf_add(out, "\xef\xbf\xbd", 3) != 0)
+				return -1;
+			i++;
+			continue;
+		}
+		if (cp < 0xa0 || exportfmt_bidi(cp)) {
+			snprintf(pic, sizeof pic, "<U+%04X>", (unsigned)cp);
+			if (buf_adds(out, pic) != 0)
+				return -1;
+		} else if (buf_add(out, s + i, n) != 0)
+			return -1;
+		i += n;
+	}
+	return 0;
+}
+
+/* Append len bytes of text as one CSV cell: cleaned, quoted, neutralised. */
+int
+exportfmt_csv_text(struct buf *out, const char *s, size_t len)
+{
+	static struct buf clean;
+	static char *cell;
+	static size_t cell_size;
+	size_t need;
+
+	if (clean.max == 0)
+		buf_init(&clean, SIZE_MAX / 8);
+	buf_reset(&clean);
+	if (exportfmt_clean(&clean, s, len) != 0)
+		return -1;
+	if (cell_size < SANITIZE_CSV_SIZE(clean.len)) {
+		cell_size = SANITIZE_CSV_SIZE(clean.len);
+		cell = xrealloc(cell, cell_size);
+	}
+	need = sanitize_csv(cell, cell_size, clean.data != NULL ? clean.data : "",
+	    clean.len);
+	return buf_add(out, cell, need);
+}
