@@ -351,7 +351,7 @@ maprast_outlines(const struct map *m, const struct mapview *v,
 	const struct map_outline *o;
 	size_t i, j;
 	int *x, *y;
-	double r, c, sr, sc;
+	double r = 0, c = 0, sr, sc;
 
 	for (i = 0; i < m->noutlines; i++) {
 		o = &m->outlines[i];
@@ -362,7 +362,9 @@ maprast_outlines(const struct map *m, const struct mapview *v,
 		x = xcalloc(o->n, sizeof *x);
 		y = xcalloc(o->n, sizeof *y);
 		for (j = 0; j < o->n; j++) {
-			mapproj_to_cell(m, o->lat[j], o->lon[j], &r, &c);
+			if (mapproj_to_cell(m, o->lat[j], o->lon[j], &r,
+			    &c) != 0)
+				r = c = 0;
 			mapview_to_screen(v, r, c, &sr, &sc);
 			x[j] = maprast_dot(sc * BRAILLE_DOTS_X);
 			y[j] = maprast_dot(sr * BRAILLE_DOTS_Y);

@@ -56,6 +56,11 @@ API_HANDLER(api_audit_list);
 API_HANDLER(api_export);
 API_HANDLER(api_audit_key);
 
+/* api_maps.c */
+API_HANDLER(api_site_maps_list);
+API_HANDLER(api_site_map_get);
+API_HANDLER(api_guard_track);
+
 /* api_residents.c */
 API_HANDLER(api_residents_list);
 API_HANDLER(api_resident_create);

@@ -165,6 +165,27 @@ static const char migration_2[] =
 "  WHERE state IN ('new', 'acknowledged', 'assigned');";
 
 /*
+ * Site maps (vigil-map(5)), stored as imported: the self-contained text
+ * (a GeoJSON file it named read into it) and its ETag, the first 32 hex
+ * digits of the text's SHA-256, so GET of an unchanged map costs one row.
+ */
+static const char migration_3[] =
+"CREATE TABLE maps ("
+"  id INTEGER PRIMARY KEY,"
+"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+"  key TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  kind TEXT NOT NULL,"
+"  building TEXT NOT NULL DEFAULT '',"
+"  floor TEXT NOT NULL DEFAULT '',"
+"  file TEXT NOT NULL,"
+"  text TEXT NOT NULL,"
+"  etag TEXT NOT NULL,"
+"  created_ms INTEGER NOT NULL,"
+"  updated_ms INTEGER NOT NULL,"
+"  UNIQUE (site_id, key));";
+
+/*
  * Signed checkpoints of the audit chain's head (checkpoint.h): the entry's
  * seq and hash, when, the public key and the Ed25519 signature, in hex.
  */
@@ -261,6 +282,7 @@ static const char migration_4[] =
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
 	{ 2, "queue order index", migration_2 },
+	{ 3, "site maps", migration_3 },
 	{ 4, "residents and access rights", migration_4 },
 	{ 5, "audit checkpoints", migration_5 },
 };

@@ -43,6 +43,9 @@ const struct route router_table[] = {
 	{ HTTP_GET, "/api/v1/sites/:key", api_site_get, ROUTE_AUTH_USER, R_READ },
 	{ HTTP_GET, "/api/v1/sites/:key/points", api_points_list, ROUTE_AUTH_USER, R_READ },
 	{ HTTP_GET, "/api/v1/gateways", api_gateways_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/sites/:key/maps", api_site_maps_list, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/sites/:key/maps/:map", api_site_map_get, ROUTE_AUTH_USER, R_READ },
+	{ HTTP_GET, "/api/v1/guards/:callsign/track", api_guard_track, ROUTE_AUTH_USER, R_READ },
 
 	/* Residents and access rights: R_READ reads (dispatchers without contact
 	 * fields), R_RES writes; managers only for their own sites. */

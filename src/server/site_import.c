@@ -15,6 +15,7 @@
 #include "rules.h"
 #include "server.h"
 #include "site_import.h"
+#include "site_maps.h"
 #include "store.h"
 #include "txn.h"
 #include "vtime.h"
@@ -143,6 +144,8 @@ struct imp {
 	char *err;                   /* the first problem, or NULL */
 	int64_t now;
 	struct site_import_stats stats;
+	struct site_maps *maps;      /* [map KEY] sections */
+	bool map_section;            /* the current section is one */
 	struct access_site *access;  /* [building], [access-group], point access */
 	bool access_section;         /* the current section is one of those */
 };
@@ -695,6 +698,14 @@ imp_handler(void *user, const char *section, const char *name,
 
 	if (im->skip)
 		return 1;
+	if (im->map_section) {
+		if ((why = site_maps_key(im->maps, name, value,
+		    im->lineno)) != NULL) {
+			imp_fail(im, im->lineno, "%s", why);
+			return 0;
+		}
+		return 1;
+	}
 	/* Residential sections and keys: access_site.c reads them. */
 	if (im->access_section || (o != NULL && o->kind == IMP_POINT &&
 	    strcmp(name, "access") == 0)) {
@@ -767,6 +778,24 @@ imp_section(struct imp *im, char *text)
 	im->kind = IMP_NONE;
 	im->skip = true;
 	im->last_key = -1;
+	im->map_section = false;
+	{
+		const char *mwhy;
+
+		if (site_maps_section(im->maps, text, im->lineno, &mwhy)) {
+			if (im->site.line == 0)
+				imp_fail(im, im->lineno, "[%s] comes before "
+				    "[site]; a site file starts with [site]",
+				    text);
+			else if (mwhy != NULL)
+				imp_fail(im, im->lineno, "%s", mwhy);
+			else {
+				im->map_section = true;
+				im->skip = false;
+			}
+			return;
+		}
+	}
 	im->access_section = false;
 	if (access_site_section(im->access, text, im->lineno, &why) != 0) {
 		if (im->site.line == 0)
@@ -988,6 +1017,13 @@ imp_inside(const struct imp *im, double lat, double lon)
 	return lat >= b[0] && lat <= b[2] && lon >= b[1] && lon <= b[3];
 }
 
+/* Whether the file has a point called key (for the maps' legends). */
+static bool
+imp_has_point(void *arg, const char *key)
+{
+	return imp_find(arg, IMP_POINT, key) != NULL;
+}
+
 /* Check the file as a whole once every line has been read. */
 static void
 imp_check_file(struct imp *im)
@@ -1045,6 +1081,15 @@ imp_check_file(struct imp *im)
 
 		if ((why = access_site_check(im->access, &line)) != NULL)
 			imp_fail(im, line, "%s", why);
+	}
+	if (im->err == NULL) {
+		const char *mwhy;
+		int mline = 0;
+
+		/* Every map is read and checked before anything is written. */
+		if ((mwhy = site_maps_check(im->maps, im->site.key,
+		    imp_has_point, im, &mline)) != NULL)
+			imp_fail(im, mline, "%s", mwhy);
 	}
 }
 
@@ -1638,6 +1683,17 @@ imp_write(struct imp *im)
 		if (imp_write_rule(im, &im->rules[i]) != 0)
 			return -1;
 	{
+		const char *mwhy;
+
+		if (site_maps_write(im->maps, im->srv->st, im->site.id,
+		    im->site.key, im->now, &im->stats.maps.created,
+		    &im->stats.maps.updated, &im->stats.maps.unchanged,
+		    &mwhy) != 0) {
+			imp_fail(im, 0, "%s", mwhy);
+			return -1;
+		}
+	}
+	{
 		const char *why;
 
 		if (access_site_write(im->access, im->srv->st, im->site.id,
@@ -1707,6 +1763,7 @@ imp_release(struct imp *im)
 	free(im->objs);
 	free(im->sorted);
 	free(im->rules);
+	site_maps_free(im->maps);
 	access_site_free(im->access);
 	if (im->buf != NULL) {
 		sodium_memzero(im->buf, im->len);
@@ -1730,6 +1787,7 @@ site_import_file(struct server *srv, const char *path,
 	im.last_key = -1;
 	im.site.kind = IMP_SITE;
 	im.now = vtime_now_ms();
+	im.maps = site_maps_new(path);
 	im.access = access_site_new();
 
 	if (imp_read(&im) != 0 || imp_check_bytes(&im) != 0)

@@ -27,6 +27,7 @@ struct site_import_stats {
 	struct site_import_count gateways;
 	struct site_import_count guards;
 	struct site_import_count rules;
+	struct site_import_count maps;
 };
 
 /*

@@ -1,0 +1,273 @@
+#include "compat.h"
+
+#include <sqlite3.h>
+
+#include "api.h"
+#include "auth.h"
+#include "server.h"
+#include "store.h"
+#include "vtime.h"
+
+/*
+ * Site maps as imported with their site (vigil-map(5)), and a guard's
+ * movement history.  As everywhere in the API, a site or guard the caller
+ * may not see is answered exactly like one that does not exist.
+ */
+
+/* A text column as a JSON string, or null when empty. */
+static json_t *
+api_maps_opt_text(sqlite3_stmt *s, int i)
+{
+	const char *t = store_col_text(s, i);
+
+	return (*t == '\0' ? json_null() : json_string(t));
+}
+
+/* A time column (ms) as an ISO 8601 string. */
+static json_t *
+api_maps_time(int64_t ms)
+{
+	char buf[VTIME_ISO_LEN];
+
+	vtime_format(ms, buf, sizeof buf);
+	return (json_string(buf));
+}
+
+/*
+ * The id of the site called key if the caller may see it; 0 with a 404
+ * reply otherwise, -1 with a 500 on a store error.
+ */
+static int64_t
+api_maps_site(struct server *srv, struct http_req *req, struct http_resp *resp,
+    const char *key)
+{
+	static const char sql[] = "SELECT id FROM sites WHERE key = ?";
+	sqlite3_stmt *s = store_stmt(srv->st, sql);
+	int64_t id = 0;
+	int rc;
+
+	store_bind_text(s, 1, key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		resp_error(resp, 500, "internal", "cannot read the sites");
+		return (-1);
+	}
+	if (id == 0 || !principal_sees_site(&req->who, id)) {
+		resp_error(resp, 404, "not_found", "no site \"%.64s\"", key);
+		return (0);
+	}
+	return (id);
+}
+
+/* GET /api/v1/sites/:key/maps: the site's maps, without their text. */
+API_HANDLER(api_site_maps_list)
+{
+	static const char sql[] =
+	    "SELECT key, name, kind, building, floor, updated_ms, etag,"
+	    " length(CAST(text AS BLOB)) FROM maps WHERE site_id = ? ORDER BY key";
+	sqlite3_stmt *s;
+	json_t *maps, *m;
+	int64_t site_id;
+	int rc;
+
+	if ((site_id = api_maps_site(srv, req, resp, req->params[0])) <= 0)
+		return (ROUTE_DONE);
+	maps = json_array();
+	s = store_stmt(srv->st, sql);
+	store_bind_int(s, 1, site_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		m = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:I}",
+		    "key", store_col_text(s, 0),
+		    "name", store_col_text(s, 1),
+		    "kind", store_col_text(s, 2),
+		    "building", api_maps_opt_text(s, 3),
+		    "floor", api_maps_opt_text(s, 4),
+		    "updated", api_maps_time(sqlite3_column_int64(s, 5)),
+		    "etag", store_col_text(s, 6),
+		    "bytes", (json_int_t)sqlite3_column_int64(s, 7));
+		if (m == NULL)
+			fatal("api: cannot build a map");
+		json_array_append_new(maps, m);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(maps);
+		resp_error(resp, 500, "internal", "cannot read the maps: %s",
+		    store_errmsg(srv->st));
+		return (ROUTE_DONE);
+	}
+	resp_json(resp, 200, json_pack("{s:s, s:o}", "site", req->params[0],
+	    "maps", maps));
+	return (ROUTE_DONE);
+}
+
+/*
+ * GET /api/v1/sites/:key/maps/:map: one map with its text, and its ETag; a
+ * matching If-None-Match is answered 304 without the body.
+ */
+API_HANDLER(api_site_map_get)
+{
+	static const char sql[] =
+	    "SELECT key, name, kind, building, floor, updated_ms, etag, text"
+	    " FROM maps WHERE site_id = ? AND key = ?";
+	sqlite3_stmt *s;
+	json_t *m = NULL;
+	int64_t site_id;
+	char etag[sizeof resp->etag];
+	int rc;
+
+	if ((site_id = api_maps_site(srv, req, resp, req->params[0])) <= 0)
+		return (ROUTE_DONE);
+	s = store_stmt(srv->st, sql);
+	store_bind_int(s, 1, site_id);
+	store_bind_text(s, 2, req->params[1]);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(etag, sizeof etag, "\"%s\"", store_col_text(s, 6));
+		m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
+		    "key", store_col_text(s, 0),
+		    "site", req->params[0],
+		    "name", store_col_text(s, 1),
+		    "kind", store_col_text(s, 2),
+		    "building", api_maps_opt_text(s, 3),
+		    "floor", api_maps_opt_text(s, 4),
+		    "updated", api_maps_time(sqlite3_column_int64(s, 5)),
+		    "etag", store_col_text(s, 6),
+		    "text", store_col_text(s, 7));
+		if (m == NULL)
+			fatal("api: cannot build a map");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		resp_error(resp, 500, "internal", "cannot read the map: %s",
+		    store_errmsg(srv->st));
+		return (ROUTE_DONE);
+	}
+	if (m == NULL) {
+		resp_error(resp, 404, "not_found", "no map \"%.64s\" on site "
+		    "\"%.64s\"", req->params[1], req->params[0]);
+		return (ROUTE_DONE);
+	}
+	snprintf(resp->etag, sizeof resp->etag, "%s", etag);
+	if (req->if_none_match != NULL &&
+	    strcmp(req->if_none_match, etag) == 0) {
+		json_decref(m);
+		resp->status = 304;
+		return (ROUTE_DONE);
+	}
+	resp_json(resp, 200, m);
+	return (ROUTE_DONE);
+}
+
+/* Read an optional time argument; -1 with a 400 reply when malformed. */
+static int
+api_maps_time_arg(struct http_req *req, struct http_resp *resp,
+    const char *name, int64_t *ms)
+{
+	const char *v = http_arg(req, name);
+
+	if (v == NULL)
+		return (0);
+	if (vtime_parse(v, ms) != 0) {
+		resp_error(resp, 400, "malformed", "%s: expected an ISO 8601 UTC "
+		    "time such as 2026-11-21T23:01:02.345Z", name);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * GET /api/v1/guards/:callsign/track?since=&until=&limit=: the guard's
+ * positions from since (default an hour ago) to until (default now), oldest
+ * first, at most limit of them; "more" tells that later ones were left out.
+ */
+API_HANDLER(api_guard_track)
+{
+	static const char sql_guard[] =
+	    "SELECT id, site_id FROM guards WHERE callsign = ?";
+	static const char sql_track[] =
+	    "SELECT ts_ms, lat, lon, accuracy FROM positions"
+	    " WHERE guard_id = ? AND ts_ms >= ? AND ts_ms <= ?"
+	    " ORDER BY ts_ms, id LIMIT ?";
+	const char *callsign = req->params[0], *v;
+	sqlite3_stmt *s;
+	json_t *positions, *p;
+	int64_t id = 0, site_id = 0, now, since, until, limit, n = 0;
+	char *end;
+	int rc;
+
+	now = vtime_now_ms();
+	since = now - (int64_t)TRACK_DEFAULT_SINCE_S * 1000;
+	until = now;
+	limit = LIMIT_TRACK_DEFAULT;
+	if (api_maps_time_arg(req, resp, "since", &since) != 0 ||
+	    api_maps_time_arg(req, resp, "until", &until) != 0)
+		return (ROUTE_DONE);
+	if ((v = http_arg(req, "limit")) != NULL) {
+		errno = 0;
+		limit = strtoll(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0 || limit < 1 ||
+		    limit > LIMIT_TRACK_POSITIONS) {
+			resp_error(resp, 400, "malformed", "limit: expected a "
+			    "number from 1 to %d", LIMIT_TRACK_POSITIONS);
+			return (ROUTE_DONE);
+		}
+	}
+	if (until < since) {
+		resp_error(resp, 400, "malformed", "until: before since");
+		return (ROUTE_DONE);
+	}
+
+	s = store_stmt(srv->st, sql_guard);
+	store_bind_text(s, 1, callsign);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		site_id = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		resp_error(resp, 500, "internal", "cannot read the guards");
+		return (ROUTE_DONE);
+	}
+	/* A guard of no site is seen only by users who see every site. */
+	if (id == 0 || (site_id == 0 ? !(req->who.all_sites ||
+	    req->who.kind == PRINCIPAL_SYSTEM) :
+	    !principal_sees_site(&req->who, site_id))) {
+		resp_error(resp, 404, "not_found", "no guard \"%.64s\"", callsign);
+		return (ROUTE_DONE);
+	}
+
+	positions = json_array();
+	s = store_stmt(srv->st, sql_track);
+	store_bind_int(s, 1, id);
+	store_bind_int(s, 2, since);
+	store_bind_int(s, 3, until);
+	store_bind_int(s, 4, limit + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (++n > limit)
+			break;
+		p = json_pack("{s:o, s:f, s:f, s:o}",
+		    "ts", api_maps_time(sqlite3_column_int64(s, 0)),
+		    "lat", sqlite3_column_double(s, 1),
+		    "lon", sqlite3_column_double(s, 2),
+		    "accuracy", sqlite3_column_type(s, 3) == SQLITE_NULL ?
+		    json_null() : json_real(sqlite3_column_double(s, 3)));
+		if (p == NULL)
+			fatal("api: cannot build a position");
+		json_array_append_new(positions, p);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_decref(positions);
+		resp_error(resp, 500, "internal", "cannot read the track: %s",
+		    store_errmsg(srv->st));
+		return (ROUTE_DONE);
+	}
+	resp_json(resp, 200, json_pack("{s:s, s:o, s:o, s:o, s:b}",
+	    "guard", callsign, "since", api_maps_time(since),
+	    "until", api_maps_time(until), "positions", positions,
+	    "more", n > limit));
+	return (ROUTE_DONE);
+}
