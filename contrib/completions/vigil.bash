@@ -24,6 +24,20 @@ _vigil()
 		return ;;
 	--user|--site|--since|--priority|--type|--limit)
 		return ;;
+	--search|--name|--unit|--phone|--email|--card|--plate|--app|--drop-credential|--point|--group|--from|--until|--valid-from|--valid-until|--reason|--resident)
+		return ;;
+	--role)
+		COMPREPLY=($(compgen -W "resident administrator management" -- "$cur"))
+		return ;;
+	--days)
+		COMPREPLY=($(compgen -W "all mon-fri sat,sun mon tue wed thu fri sat sun" -- "$cur"))
+		return ;;
+	--result)
+		COMPREPLY=($(compgen -W "granted denied" -- "$cur"))
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
 	--state)
 		COMPREPLY=($(compgen -W "open new acknowledged assigned closed all" -- "$cur"))
 		return ;;
@@ -41,7 +55,7 @@ _vigil()
 
 	case $cmd in
 	"")
-		COMPREPLY=($(compgen -W "login logout watch alarm guard demo keys config --log --help --version" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "login logout watch alarm guard residents access demo keys config --log --help --version" -- "$cur")) ;;
 	login)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--user --help" -- "$cur"))
@@ -75,6 +89,37 @@ _vigil()
 			COMPREPLY=($(compgen -W "list show ack assign close note" -- "$cur"))
 		elif [[ $sub == close && $nargs -eq 1 ]]; then
 			COMPREPLY=($(compgen -W "genuine false_alarm test technical_fault" -- "$cur"))
+		fi ;;
+	residents|access)
+		# The word after the command that is not an option: its subcommand.
+		local sub= nargs=0
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--site|--search|--name|--unit|--phone|--email|--role|--card|--plate|--app|--drop-credential|--limit|-o|--output) ((i++)) ;;
+			--point|--group|--days|--from|--until|--valid-from|--valid-until|--reason|--resident|--since|--result) ((i++)) ;;
+			-*) ;;
+			*) [[ -z $sub ]] && sub=${COMP_WORDS[i]} || ((nargs++)) ;;
+			esac
+		done
+		if [[ $cur == -* ]]; then
+			case $cmd:$sub in
+			residents:list) COMPREPLY=($(compgen -W "--site --search --limit --removed --json --help" -- "$cur")) ;;
+			residents:show) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+			residents:add) COMPREPLY=($(compgen -W "--site --name --unit --phone --email --role --card --plate --app --json --quiet --help" -- "$cur")) ;;
+			residents:edit) COMPREPLY=($(compgen -W "--name --unit --phone --email --role --card --plate --app --drop-credential --json --quiet --help" -- "$cur")) ;;
+			residents:import) COMPREPLY=($(compgen -W "--site --dry-run --json --quiet --help" -- "$cur")) ;;
+			residents:export) COMPREPLY=($(compgen -W "--site --output --help" -- "$cur")) ;;
+			access:grant) COMPREPLY=($(compgen -W "--point --group --days --from --until --valid-from --valid-until --json --quiet --help" -- "$cur")) ;;
+			access:suspend|access:revoke) COMPREPLY=($(compgen -W "--reason --json --quiet --help" -- "$cur")) ;;
+			access:list) COMPREPLY=($(compgen -W "--site --resident --point --since --until --result --limit --json --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--json --quiet --help" -- "$cur")) ;;
+			esac
+		elif [[ -z $sub && $cmd == residents ]]; then
+			COMPREPLY=($(compgen -W "list show add edit remove import export" -- "$cur"))
+		elif [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W "grant suspend resume revoke list" -- "$cur"))
+		elif [[ $cmd:$sub == residents:import && $nargs -eq 0 ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
 	guard)
 		if [[ $cur == -* ]]; then

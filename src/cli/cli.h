@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A subcommand: vigil NAME ARGS... */
 struct cli_cmd {
@@ -39,6 +40,27 @@ int cmd_guard(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 /* vigil audit verify FILE|--server: check an audit export on this side. */
 int cmd_audit(int argc, char **argv);
+/* vigil residents list|show|add|edit|remove|import|export: residents from scripts. */
+int cmd_residents(int argc, char **argv);
+/* vigil access grant|suspend|revoke|resume|list: access rights and history. */
+int cmd_access(int argc, char **argv);
+
+/*
+ * Helpers of cmd_residents.c that cmd_access.c shares: a JSON value as
+ * cell text ("-" for null), "&name=value" appended to a path with the value
+ * percent-encoded, an id argument (-1 after a message), a key argument, and
+ * one "label  value" line of a detail page, sanitized.
+ */
+struct json_t;
+struct cli_api;
+int residents_call(struct cli_api *a, const char *method, const char *path,
+    struct json_t *body, struct json_t **out);
+const char *residents_text(struct json_t *v, char *buf, size_t size);
+void residents_query(char **path, const char *name, const char *value);
+int residents_parse_id(const char *cmd, const char *what, const char *arg,
+    int64_t *id);
+bool residents_is_key(const char *arg);
+void residents_field(const char *label, struct json_t *v);
 
 /*
  * Synchronous calls to the server of the session (VIGIL_URL, VIGIL_TOKEN

@@ -35,6 +35,17 @@ static const struct cli_cmd cli_cmds[] = {
 	    "write the audit, alarms, events, positions or access history" },
 	{ "audit", cmd_audit, "verify FILE|--server [--key KEY] [--quiet]",
 	    "check an exported audit log without trusting the server" },
+	{ "residents", cmd_residents, "list [--site KEY] [--search TEXT] | "
+	    "show ID | add --site KEY --name NAME --unit B/E/A [...] | "
+	    "edit ID [...] | remove ID | import FILE --site KEY [--dry-run] | "
+	    "export --site KEY [-o FILE] [--json] [--quiet]",
+	    "list, show, add, change, remove, import and export residents" },
+	{ "access", cmd_access, "grant RESIDENT --point KEY|--group KEY "
+	    "[--days D] [--from HH:MM] [--until HH:MM] [--valid-from T] "
+	    "[--valid-until T] | suspend RIGHT --reason TEXT | revoke RIGHT "
+	    "--reason TEXT | resume RIGHT | list [--site KEY] [--resident ID] "
+	    "[--point KEY] [--since T] [--result R] [--json] [--quiet]",
+	    "grant, suspend, revoke and resume access rights; access history" },
 	{ "demo", cmd_demo, "",
 	    "run a private server with simulated sites and open the console" },
 	{ "keys", cmd_keys, "", "print the console's keys" },

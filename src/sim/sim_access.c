@@ -1,10 +1,12 @@
 #include "compat.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sysexits.h>
 
 #include <jansson.h>
 
+#include "accessrule.h"
 #include "jsonx.h"
 #include "vtime.h"
 #include "sim_access.h"
@@ -359,24 +361,33 @@ sim_access_pick(struct sim_access *a, struct sim_rng *rng,
 	return true;
 }
 
-/* Decide from the list held now whether kind:value opens pt at ts_ms. */
+/*
+ * Decide from the list held now whether kind:value opens pt at ts_ms, with
+ * the rule vigild's gateways share.  The rule reads local time by setting
+ * TZ, which is process-wide: one gateway thread decides at a time.
+ */
 bool
 sim_access_decide(struct sim_access *a, const struct sim_point *pt,
     const char *kind, const char *value, int64_t ts_ms, char *reason,
     size_t reasonlen)
 {
-	for (int k = 0; a != NULL && k < a->ncreds; k++) {
-		if (strcmp(a->creds[k].kind, kind) != 0 ||
-		    strcmp(a->creds[k].value, value) != 0)
-			continue;
-		if (!sim_access_names(a->creds[k].points, pt->key)) {
-			snprintf(reason, reasonlen, "not allowed here");
-			return false;
-		}
-		return true;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const json_t *entry;
+	const char *tz;
+	bool ok;
+
+	if (a == NULL || a->list == NULL) {
+		snprintf(reason, reasonlen, "unknown credential");
+		return false;
 	}
-	snprintf(reason, reasonlen, "unknown credential");
-	return false;
+	tz = json_string_value(json_object_get(a->list, "timezone"));
+	if (tz == NULL)
+		tz = pt->site->timezone;
+	entry = accessrule_find(a->list, kind, value);
+	pthread_mutex_lock(&lock);
+	ok = accessrule_decide(entry, pt->key, ts_ms, tz, reason, reasonlen);
+	pthread_mutex_unlock(&lock);
+	return ok;
 }
 
 /* Write the credential as an event carries it into buf. */

@@ -140,6 +140,10 @@ sim_site_section(struct sim_site_parse *sp, const char *text)
 		return sim_site_fail(sp, "empty section name");
 	if (n == 1)
 		return 1;    /* [site], [rules] and others: keys say the rest */
+	/* [building Tower A] and [access-group KEY]: nothing a gateway needs. */
+	if (strcmp(kind, "gateway") != 0 && strcmp(kind, "point") != 0 &&
+	    strcmp(kind, "guard") != 0)
+		return 1;
 	if (n > 2)
 		return sim_site_fail(sp, "[%s]: expected one key after \"%s\"",
 		    text, kind);
