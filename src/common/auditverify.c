@@ -225,10 +225,10 @@ auditverify_finish(struct auditverify *v)
 	if (v->head < v->npending) {
 		int64_t s = v->pending[v->npending - 1].seq;
 
-		return auditverify_fail(v, v->last_seq + 1, "entries %" PRId64
-		    " to %" PRId64 " missing: a signed checkpoint covers entry %"
-		    PRId64 " but the file ends at entry %" PRId64 " (cut short)",
-		    v->last_seq + 1, s, s, v->last_seq);
+		return auditverify_fail(v, v->last_seq + 1, "entry %" PRId64
+		    " missing: a signed checkpoint covers entry %" PRId64 " but "
+		    "the file ends at entry %" PRId64 " (cut short)",
+		    v->last_seq + 1, s, v->last_seq);
 	}
 	if (v->checkpoints == 0)
 		return auditverify_fail(v, v->last_seq + 1, "no signed checkpoint "
