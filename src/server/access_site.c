@@ -5,6 +5,7 @@
 
 #include "access_site.h"
 #include "audit.h"
+#include "buf.h"
 #include "model.h"
 #include "residents.h"
 #include "site_import.h"
@@ -414,6 +415,13 @@ access_site_write_building(struct store *st, int64_t site_id,
 	return rc;
 }
 
+/* Order two strings for qsort. */
+static int
+access_site_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Write one group and its members; 0 or -1. */
 static int
 access_site_write_group(struct store *st, int64_t site_id,
@@ -430,10 +438,38 @@ access_site_write_group(struct store *st, int64_t site_id,
 	    "INSERT INTO access_group_points (group_id, point_id)"
 	    " SELECT ?, id FROM points WHERE site_id = ? AND key = ?";
 	struct audit_actor actor = { "system", "vigild", "site import" };
+	static const char sql_same[] =
+	    "SELECT g.name, (SELECT group_concat(k, ' ') FROM (SELECT p.key AS k"
+	    " FROM access_group_points m JOIN points p ON p.id = m.point_id"
+	    " WHERE m.group_id = g.id ORDER BY p.key))"
+	    " FROM access_groups g WHERE g.site_id = ? AND g.key = ?";
 	sqlite3_stmt *s;
 	json_t *details, *pts;
+	struct buf want;
+	char **sorted;
 	int64_t gid;
+	bool same = false;
 	int rc;
+
+	/* A group that already matches the file is left alone (no audit entry). */
+	sorted = xcalloc(g->npoints + 1, sizeof *sorted);
+	memcpy(sorted, g->points, g->npoints * sizeof *sorted);
+	qsort(sorted, g->npoints, sizeof *sorted, access_site_strcmp);
+	buf_init(&want, (LIMIT_KEY_LEN + 1) * (g->npoints + 1));
+	for (size_t i = 0; i < g->npoints; i++)
+		buf_addf(&want, "%s%s", i > 0 ? " " : "", sorted[i]);
+	free(sorted);
+	s = store_stmt(st, sql_same);
+	store_bind_int(s, 1, site_id);
+	store_bind_text(s, 2, g->key);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		same = strcmp(store_col_text(s, 0), g->name) == 0 &&
+		    strcmp(store_col_text(s, 1), want.data != NULL ? want.data :
+		    "") == 0;
+	sqlite3_reset(s);
+	buf_release(&want);
+	if (same)
+		return 0;
 
 	s = store_stmt(st, sql_put);
 	store_bind_int(s, 1, site_id);
