@@ -1131,6 +1131,8 @@ mapfile_geojson(struct buf *out, const char *gpath, const char *text,
 	json_array_foreach(features, i, f) {
 		geom = json_object_get(f, "geometry");
 		props = json_object_get(f, "properties");
+		if (geom == NULL || json_is_null(geom))
+			continue;	/* a feature without a place */
 		type = json_string_value(json_object_get(geom, "type"));
 		coords = json_object_get(geom, "coordinates");
 		if (type == NULL) {

@@ -410,6 +410,8 @@ test_geojson(void **state)
 /* The positions of a site file's points, as "key lat lon" records. */
 struct sitepos {
 	char key[LIMIT_KEY_LEN + 1];
+	char building[LIMIT_NAME_LEN + 1];
+	char floor[LIMIT_NAME_LEN + 1];
 	double lat, lon;
 	bool has;
 };
@@ -435,6 +437,9 @@ site_positions(const char *path, struct sitepos *out, size_t max)
 		} else if (n > 0 && sscanf(line, "position = %lf,%lf",
 		    &out[n - 1].lat, &out[n - 1].lon) == 2)
 			out[n - 1].has = true;
+		else if (n > 0 && sscanf(line, "building = %128[^\n]",
+		    out[n - 1].building) != 1)
+			(void)sscanf(line, "floor = %128[^\n]", out[n - 1].floor);
 	}
 	fclose(f);
 	return (n);
@@ -490,6 +495,16 @@ check_maps(const char *dir, const char *sitefile, const char *sitekey)
 				    "position projects to %d,%d", path,
 				    mk->marker, mk->point, mk->row, mk->col,
 				    (int)floor(r), (int)floor(c));
+		}
+		/* A plan shows every point of its building and floor. */
+		for (j = 0; j < npos && m->kind == MAP_PLAN; j++) {
+			if (m->building != NULL && m->floor != NULL &&
+			    strcmp(pos[j].building, m->building) == 0 &&
+			    strcmp(pos[j].floor, m->floor) == 0 &&
+			    mapfile_marker_for(m, pos[j].key) == NULL)
+				fail_msg("%s: point %s of %s floor %s has no "
+				    "marker", path, pos[j].key, m->building,
+				    m->floor);
 		}
 		mapfile_free(m);
 		free(path);
