@@ -157,19 +157,28 @@ mapcache_free(struct console *c)
 	c->mapsets = NULL;
 }
 
-/* The index of the map of set that best shows point (its marker, else an outdoor map), or -1. */
+/*
+ * The index of the map of set that best shows point: a floor plan with its
+ * marker, else any map with its marker, else an outdoor map; -1 when none.
+ */
 int
 mapcache_find_point(const struct mapset *set, const char *point)
 {
-	int outdoor = -1;
+	int marked = -1, outdoor = -1;
 
 	if (set->state != MAPSET_READY)
 		return -1;
 	for (int i = 0; i < set->n; i++) {
-		if (point != NULL && mapfile_marker_for(set->maps[i], point) != NULL)
+		bool has = point != NULL && mapfile_marker_for(set->maps[i], point) != NULL;
+
+		if (has && set->maps[i]->kind == MAP_PLAN)
 			return i;
+		if (has && marked < 0)
+			marked = i;
 		if (outdoor < 0 && set->maps[i]->kind == MAP_OUTDOOR)
 			outdoor = i;
 	}
+	if (marked >= 0)
+		return marked;
 	return outdoor >= 0 ? outdoor : set->n > 0 ? 0 : -1;
 }

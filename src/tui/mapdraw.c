@@ -288,6 +288,8 @@ mapdraw_points(const struct mapdraw_area *a, const struct mapdraw_opts *o)
 	const char *key;
 	struct alarm_rec *focus = o->focus_alarm != 0 ?
 	    replica_alarm(&c->replica, o->focus_alarm) : NULL;
+	json_t *focus_pt = NULL;
+	int focus_y = 0, focus_x = 0, focus_len = 0;
 
 	json_object_foreach(points, key, pt) {
 		const struct map_marker *mk = mapfile_marker_for(a->m, key);
@@ -309,15 +311,24 @@ mapdraw_points(const struct mapdraw_area *a, const struct mapdraw_opts *o)
 			attron(A_REVERSE | A_BOLD);
 		mapdraw_text(a, y, x, mk != NULL ? mk->marker : a->ascii ? "*" : "●");
 		if (al.focus) {
-			int len = mk != NULL ? (int)strlen(mk->marker) : 1;
+			focus_pt = pt;
+			focus_y = y;
+			focus_x = x;
+			focus_len = mk != NULL ? (int)strlen(mk->marker) : 1;
+		}
+	}
+	/* The focus last, so that no other point covers its label. */
+	if (focus_pt != NULL) {
+		draw_role(c, ROLE_SELECTED);
+		if (focus_x > a->left)
+			mapdraw_text(a, focus_y, focus_x - 1, "[");
+		mapdraw_text(a, focus_y, focus_x + focus_len, "]");
+		if (o->labels) {
+			char label[LIMIT_NAME_LEN + 2];
 
-			draw_role(c, ROLE_SELECTED);
-			if (x > a->left)
-				mapdraw_text(a, y, x - 1, "[");
-			mapdraw_text(a, y, x + len, "]");
-			if (o->labels)
-				mapdraw_text(a, y, x + len + 2,
-				    json_string_value(json_object_get(pt, "label")));
+			snprintf(label, sizeof label, " %s",
+			    json_string_value(json_object_get(focus_pt, "label")));
+			mapdraw_text(a, focus_y, focus_x + focus_len + 1, label);
 		}
 	}
 }
@@ -417,18 +428,24 @@ void
 mapdraw_area(struct console *c, const struct map *m, const struct mapview *v,
     int top, int left, int h, int w, const struct mapdraw_opts *o)
 {
+	struct mapview whole = *v;
 	struct mapdraw_area a = {
-		.c = c, .m = m, .v = v, .top = top, .left = left, .h = h, .w = w,
+		.c = c, .m = m, .v = &whole, .top = top, .left = left, .h = h, .w = w,
 		.ascii = c->map_ascii || !c->utf8,
 	};
 
 	if (h <= 0 || w <= 0)
 		return;
+	/* At 1:1 a screen cell is a drawing cell: points and guards fall in the cell drawn. */
+	if (v->scale == 1.0) {
+		whole.row0 = floor(v->row0);
+		whole.col0 = floor(v->col0);
+	}
 	draw_role(c, ROLE_NORMAL);
 	for (int y = 0; y < h; y++)
 		mvhline(top + y, left, ' ', w);
 	/* At 1:1 the drawing is text (over the outlines); otherwise all is dots. */
-	if (v->scale == 1.0 && m->lines != NULL) {
+	if (whole.scale == 1.0 && m->lines != NULL) {
 		if (m->noutlines > 0)
 			mapdraw_dots_layer(&a, false);
 		mapdraw_text_layer(&a);

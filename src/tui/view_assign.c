@@ -80,7 +80,8 @@ static void
 assign_draw(struct console *c, struct view *v, int top, int bottom)
 {
 	struct assign *as = v->data;
-	int h = as->n + 4, w = 72, y0, x0;
+	int h = as->n + 4, w = c->cols >= 88 ? 84 : c->cols - 4, y0, x0;
+	int namew = w - 4 - 58;
 
 	if (h > bottom - top)
 		h = bottom - top;
@@ -106,8 +107,12 @@ assign_draw(struct console *c, struct view *v, int top, int bottom)
 			    ceil(r->metres / GUARDPOS_WALK_M_S / 60.0), warn);
 		draw_role(c, i == as->sel ? ROLE_SELECTED :
 		    doubtful ? ROLE_GUARD_STALE : ROLE_NORMAL);
-		draw_textf(c, y0 + 2 + i, x0 + 2, w - 4, "%-6.6s %-20.20s %-10.10s %s",
-		    json_string_value(json_object_get(r->guard, "callsign")),
+		if (namew < 8)
+			namew = 8;
+		if (namew > 20)
+			namew = 20;
+		draw_textf(c, y0 + 2 + i, x0 + 2, w - 4, "%-6.6s %-*.*s %-10.10s %s",
+		    json_string_value(json_object_get(r->guard, "callsign")), namew, namew,
 		    json_string_value(json_object_get(r->guard, "name")),
 		    json_string_value(json_object_get(r->guard, "status")), dist);
 	}

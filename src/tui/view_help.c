@@ -11,23 +11,24 @@ struct help {
 	int page;
 };
 
-/* The views a binding applies in, as words. */
+/* The views a binding applies in, as words ("queue, detail, map"). */
 static const char *
-help_where(unsigned views)
+help_where(unsigned views, char *buf, size_t len)
 {
+	static const struct { unsigned view; const char *name; } names[] = {
+		{ VIEW_DASH, "queue" }, { VIEW_DETAIL, "detail" }, { VIEW_LIST, "lists" },
+		{ VIEW_MAP, "map" },
+	};
+	size_t used = 0;
+
 	if (views == VIEW_ANY)
 		return "everywhere";
-	if (views == (VIEW_DASH | VIEW_DETAIL))
-		return "queue, detail";
-	if (views == (VIEW_DASH | VIEW_LIST))
-		return "queue, lists";
-	if (views == (VIEW_DETAIL | VIEW_LIST))
-		return "detail, lists";
-	if (views == VIEW_DASH)
-		return "queue";
-	if (views == VIEW_DETAIL)
-		return "detail";
-	return "lists";
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if ((views & names[i].view) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    used > 0 ? ", " : "", names[i].name);
+	return buf;
 }
 
 /* Draw the key table into rows [top, bottom). */
@@ -43,11 +44,11 @@ help_draw(struct console *c, struct view *v, int top, int bottom)
 	}
 	h->page = bottom - top - 2;
 	draw_role(c, ROLE_HEADER);
-	draw_textf(c, y++, 1, c->cols - 2, "%-16s %-12s %-15s %s", "KEYS", "COMMAND",
+	draw_textf(c, y++, 1, c->cols - 2, "%-16s %-12s %-20s %s", "KEYS", "COMMAND",
 	    "WHERE", "WHAT");
 	for (int i = 0; i < keymap_count && y < bottom - 1; i++) {
 		const struct key_binding *b = &keymap_table[i];
-		char keys[64] = "", kb[16];
+		char keys[64] = "", kb[16], where[64];
 
 		if (line++ < h->scroll)
 			continue;
@@ -63,8 +64,8 @@ help_draw(struct console *c, struct view *v, int top, int bottom)
 		draw_role(c, ROLE_KEYBAR_KEY);
 		draw_text(c, y, 1, 16, keys);
 		draw_role(c, ROLE_NORMAL);
-		draw_textf(c, y, 18, c->cols - 19, "%-12s %-15s %s", b->name,
-		    help_where(b->views), b->help);
+		draw_textf(c, y, 18, c->cols - 19, "%-12s %-20s %s", b->name,
+		    help_where(b->views, where, sizeof where), b->help);
 		y++;
 	}
 	draw_role(c, ROLE_DIM);

@@ -28,6 +28,7 @@ struct mapv {
 	int index;                /* the map shown, in the site's list */
 	struct mapview v;
 	bool fit;                 /* the viewport follows the area: fit the map */
+	bool chosen;              /* the map to show first was picked */
 	bool placed;              /* the viewport was set for this map */
 	int last_h, last_w;       /* the area it was set for */
 	int64_t alarm;            /* centred on this alarm's point, or 0 */
@@ -117,8 +118,9 @@ mapv_choose(struct console *c, struct mapv *mv)
 	struct alarm_rec *a;
 	double row, col;
 
-	if (set->state != MAPSET_READY || mv->placed)
+	if (set->state != MAPSET_READY || mv->chosen)
 		return;
+	mv->chosen = true;
 	if (mv->alarm != 0 && (a = replica_alarm(&c->replica, mv->alarm)) != NULL) {
 		int i = mapcache_find_point(set, a->point);
 
@@ -244,6 +246,14 @@ mapv_draw(struct console *c, struct view *v, int top, int bottom)
 
 	mapv_choose(c, mv);
 	m = mapv_map(c, mv);
+	if (m != NULL && mv->error == NULL && !(mv->track && mv->req != NULL)) {
+		if (!mv->placed)
+			mapv_place(c, mv, m, h, w);
+		else if (mv->fit && (h != mv->last_h || w != mv->last_w))
+			mapview_fit(m, w, h, &mv->v);
+		mv->last_h = h;
+		mv->last_w = w;
+	}
 	mapv_header(c, mv, m, top);
 	if (m == NULL || mv->error != NULL || (mv->track && mv->req != NULL)) {
 		const char *why = mv->error != NULL ? mv->error :
@@ -260,12 +270,6 @@ mapv_draw(struct console *c, struct view *v, int top, int bottom)
 		draw_text(c, top + 2, 2, c->cols - 4, why != NULL ? why : "");
 		return;
 	}
-	if (!mv->placed)
-		mapv_place(c, mv, m, h, w);
-	else if (mv->fit && (h != mv->last_h || w != mv->last_w))
-		mapview_fit(m, w, h, &mv->v);
-	mv->last_h = h;
-	mv->last_w = w;
 	mapv_play(c, mv);
 	o.site = mv->site;
 	o.focus_alarm = mv->alarm;
@@ -317,6 +321,7 @@ mapv_on_track(void *arg, const struct rest_reply *r)
 	size_t i;
 
 	mv->req = NULL;
+	mv->chosen = false;
 	if (r->status != 200 || !json_is_array(list)) {
 		free(mv->error);
 		mv->error = xasprintf("the route of %s: %s", mv->guard,
