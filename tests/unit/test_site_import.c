@@ -212,6 +212,7 @@ test_demo_imports(void **state)
 	assert_int_equal(st.gateways.created, 3);
 	assert_int_equal(st.guards.created, 6);
 	assert_int_equal(st.rules.created, 2);
+	assert_int_equal(st.maps.created, 4);
 	assert_int_equal(st.sites.updated + st.points.updated +
 	    st.gateways.updated + st.guards.updated + st.rules.updated, 0);
 
@@ -221,8 +222,14 @@ test_demo_imports(void **state)
 	assert_int_equal(c.gateways, 3);
 	assert_int_equal(c.guards, 6);
 	assert_int_equal(c.rules, 2);
-	/* One audit entry per object created, and a chain that verifies. */
-	assert_int_equal(c.audit, 1 + st.points.created + 3 + 6 + 2);
+	/*
+	 * One audit entry per object created (with the demo's 2 buildings,
+	 * 2 access groups and 7 access points), and a chain that verifies.
+	 */
+	assert_int_equal(c.audit, 1 + st.points.created + 3 + 6 + 2 +
+	    st.maps.created + 2 + 2 + 7);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM audit WHERE"
+	    " action = 'point.access'"), 7);
 	assert_int_equal(verify_audit(f), c.audit);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM audit WHERE"
 	    " actor_type = 'system' AND actor = 'vigild' AND"
@@ -310,6 +317,27 @@ replace(char *text, const char *from, const char *to)
 	return out;
 }
 
+/* Name the demo site's map files by absolute paths in a copy of its text. */
+static char *
+demo_maps_absolute(char *text)
+{
+	static const char *const maps[] = { "tower-a-0", "tower-b-0",
+	    "level-1", "grounds" };
+	const char *top = getenv("VIGIL_TOP");
+	char *from, *to;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(maps); i++) {
+		from = xasprintf("file = %s.map", maps[i]);
+		to = xasprintf("file = %s/contrib/sites/demo/%s.map",
+		    top != NULL && *top != '\0' ? top : ".", maps[i]);
+		text = replace(text, from, to);
+		free(from);
+		free(to);
+	}
+	return text;
+}
+
 /*
  * A changed file updates what changed, in place, with one audit entry per
  * object: a label, a gateway secret (audited without the secret), a rule; a
@@ -331,6 +359,8 @@ test_reimport_updates(void **state)
 	before = count_rows(f);
 
 	text = slurp(path);
+	/* The copy is elsewhere: its maps are named by absolute paths. */
+	text = demo_maps_absolute(text);
 	text = replace(text, "label = Tower A main entrance",
 	    "label = Tower A front entrance");
 	text = replace(text, "secret = " DEMO_GW_TOWER_A_SECRET,
