@@ -166,7 +166,7 @@ static void
 demo_cleanup(struct demo *d)
 {
 	static const char *const files[] = {
-		"vigil.db", "vigil.db-wal", "vigil.db-shm", "port", "password",
+		"vigil.db", "vigil.db-wal", "vigil.db-shm", "vigil.db.key", "port", "password",
 		"vigild.log", "sim.log", "setup.log",
 	};
 
