@@ -6,7 +6,9 @@
  * (a row, or for the audit a checkpoint) is handed to a callback as soon as
  * it has arrived whole, so nothing but one line is ever held.  The reply's
  * last line ({"end":{"rows","last"}}) is taken here: a reply without it was
- * cut.  SIGINT and SIGTERM stop the transfer cleanly.
+ * cut.  With format=csv the server sends CSV records (a quoted cell may hold
+ * a newline) and the control lines ({"end"}, {"error"}) between them: each
+ * record is handed over whole, without its CR LF.  SIGINT and SIGTERM stop the transfer cleanly.
  */
 #ifndef VIGIL_CLI_EXPORT_H
 #define VIGIL_CLI_EXPORT_H
@@ -25,6 +27,7 @@ struct export_fetch {
 	export_line_fn *line;
 	void *arg;
 	bool progress;            /* rows and rate on stderr as they come */
+	bool csv;                 /* the query asks for CSV: records, not lines */
 	/* Filled in: */
 	int64_t rows;             /* lines handed over (rows and checkpoints) */
 	bool complete;            /* the end line came */

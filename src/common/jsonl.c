@@ -26,13 +26,33 @@ jsonl_hex(char c)
 	return -1;
 }
 
+/* 1 for the bytes a JSON string holds as they are (not " \\ or a control). */
+static const unsigned char jsonl_plain[256] = {
+#define JSONL_16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+	JSONL_16(0), JSONL_16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' */
+	JSONL_16(1), JSONL_16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\\' */
+	JSONL_16(1), JSONL_16(1),
+	JSONL_16(1), JSONL_16(1), JSONL_16(1), JSONL_16(1),
+	JSONL_16(1), JSONL_16(1), JSONL_16(1), JSONL_16(1),
+#undef JSONL_16
+};
+
 /* Skip the string starting at s[i] == '"'; the index after it, or 0. */
 static size_t
 jsonl_string(const char *s, size_t len, size_t i)
 {
-	for (i++; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	const unsigned char *u = (const unsigned char *)s;
 
+	for (i++; i < len; i++) {
+		unsigned char c;
+
+		while (i < len && jsonl_plain[u[i]])
+			i++;
+		if (i >= len)
+			return 0;
+		c = u[i];
 		if (c == '"')
 			return i + 1;
 		if (c < 0x20)

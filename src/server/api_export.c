@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "checkpoint.h"
+#include "exportfmt.h"
 #include "jsonl.h"
 #include "log.h"
 #include "server.h"
@@ -43,12 +44,22 @@ enum export_kind {
 
 enum export_phase { EXPORT_CHECKPOINTS, EXPORT_ROWS, EXPORT_END };
 
+/*
+ * Rows are built here, then appended to the chunk at once: one bounds check
+ * per field instead of one per piece (an export is millions of fields).
+ */
+struct export_w {
+	char *data;
+	size_t len, cap;
+};
+
 struct export_job {
 	struct server *srv;
 	enum export_kind kind;
 	struct principal who;
 	bool hide_credentials;      /* roles without contact rights */
 	bool residents;             /* events.resident_id exists: join names */
+	bool csv;                   /* rows as CSV records (format=csv) */
 	enum export_phase phase;
 	int64_t after;              /* the last row sent (seq or id) */
 	int64_t upto;               /* the last row to send */
@@ -57,6 +68,7 @@ struct export_job {
 	int64_t first;              /* checkpoints from this seq */
 	int64_t ckpt_after;         /* the last checkpoint sent (its id) */
 	int64_t rows;
+	struct export_w w;          /* the rows of one chunk being built */
 };
 
 static const struct {
@@ -70,141 +82,308 @@ static const struct {
 	{ "access-history", EXPORT_ACCESS },
 };
 
-/* Bytes that JSON strings may carry as they are: printable ASCII but " and \. */
-static bool
-export_plain(unsigned char c)
+/* Make room for n more bytes. */
+static inline void
+export_need(struct export_w *w, size_t n)
 {
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	if (w->cap - w->len < n) {
+		w->cap = (w->len + n) * 2;
+		w->data = xrealloc(w->data, w->cap);
+	}
 }
 
-/* Decode the UTF-8 sequence at s (valid: store_col_text repairs); its length. */
+/* Append n bytes. */
+static inline void
+export_raw(struct export_w *w, const void *s, size_t n)
+{
+	export_need(w, n);
+	memcpy(w->data + w->len, s, n);
+	w->len += n;
+}
+
+#define EXPORT_LIT(w, s) export_raw((w), (s), sizeof (s) - 1)
+
+/* 1 for the bytes JSON strings carry as they are: printable ASCII but " and \. */
+static const unsigned char export_plain[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
+	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1,
+	['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+	['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,
+	['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1,
+	['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+	['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1,
+	['}'] = 1, ['~'] = 1, [' '] = 1,
+};
+
+/*
+ * Decode the UTF-8 sequence at s (n bytes left) into *cp; its length, or 0
+ * when it is not valid (a hand-edited database; the byte becomes U+FFFD).
+ */
 static size_t
-export_utf8(const unsigned char *s, uint32_t *cp)
+export_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	if (s[0] < 0xe0) {
-		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-		return 2;
+	size_t len;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		*cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		*cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
 	}
-	if (s[0] < 0xf0) {
-		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
-		    (s[2] & 0x3f);
-		return 3;
-	}
-	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-	return 4;
+	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
+	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
 }
 
-/* Append s as a JSON string of ASCII only: everything else as an escape. */
-static void
-export_str(struct buf *b, const char *text)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	char esc[16];
+#define EXPORT_ONES 0x0101010101010101ULL
 
-	buf_add(b, "\"", 1);
-	while (*s != '\0') {
+/* Nonzero (high bits set) where a byte of x equals c. */
+static inline uint64_t
+export_has(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (EXPORT_ONES * c);
+
+	return (y - EXPORT_ONES) & ~y;
+}
+
+/* Append \uXXXX. */
+static void
+export_u(struct export_w *w, uint32_t cp)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = w->data + w->len;
+
+	p[0] = '\\';
+	p[1] = 'u';
+	p[2] = hex[(cp >> 12) & 0xf];
+	p[3] = hex[(cp >> 8) & 0xf];
+	p[4] = hex[(cp >> 4) & 0xf];
+	p[5] = hex[cp & 0xf];
+	w->len += 6;
+}
+
+/* Append n bytes of text as a JSON string of ASCII only (escapes for the rest). */
+static void
+export_strn(struct export_w *w, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text, *end = s + n;
+
+	/* At worst a byte becomes \uXXXX (6), a 4-byte character 12. */
+	export_need(w, n * 6 + 2);
+	w->data[w->len++] = '"';
+	while (s < end) {
 		const unsigned char *run = s;
 		uint32_t cp;
+		size_t k;
 
-		while (export_plain(*s))
+		/* Eight bytes at a time while none needs escaping. */
+		while (end - s >= 8) {
+			uint64_t x;
+
+			memcpy(&x, s, 8);
+			if (((x - EXPORT_ONES * 0x20) | export_has(x, '"') |
+			    export_has(x, '\\') | x) & EXPORT_ONES * 0x80)
+				break;
+			s += 8;
+		}
+		while (s < end && export_plain[*s])
 			s++;
-		if (s > run)
-			buf_add(b, run, (size_t)(s - run));
-		if (*s == '\0')
+		if (s > run) {
+			memcpy(w->data + w->len, run, (size_t)(s - run));
+			w->len += (size_t)(s - run);
+		}
+		if (s == end)
 			break;
 		switch (*s) {
-		case '"': buf_add(b, "\\\"", 2); s++; continue;
-		case '\\': buf_add(b, "\\\\", 2); s++; continue;
-		case '\n': buf_add(b, "\\n", 2); s++; continue;
-		case '\r': buf_add(b, "\\r", 2); s++; continue;
-		case '\t': buf_add(b, "\\t", 2); s++; continue;
-		default: break;
+		case '"': case '\\':
+			w->data[w->len++] = '\\';
+			w->data[w->len++] = (char)*s++;
+			continue;
+		case '\n':
+			memcpy(w->data + w->len, "\\n", 2);
+			w->len += 2;
+			s++;
+			continue;
+		case '\t':
+			memcpy(w->data + w->len, "\\t", 2);
+			w->len += 2;
+			s++;
+			continue;
+		default:
+			break;
 		}
 		if (*s < 0x80) {
-			snprintf(esc, sizeof esc, "\\u%04x", *s);
-			buf_add(b, esc, 6);
+			export_u(w, *s++);
+			continue;
+		}
+		if ((k = export_utf8(s, (size_t)(end - s), &cp)) == 0) {
+			export_u(w, 0xfffd);
 			s++;
 			continue;
 		}
-		s += export_utf8(s, &cp);
+		s += k;
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
-			snprintf(esc, sizeof esc, "\\u%04x\\u%04x",
-			    0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-			buf_add(b, esc, 12);
-		} else {
-			snprintf(esc, sizeof esc, "\\u%04x", cp);
-			buf_add(b, esc, 6);
-		}
+			export_u(w, 0xd800 + (cp >> 10));
+			export_u(w, 0xdc00 + (cp & 0x3ff));
+		} else
+			export_u(w, cp);
 	}
-	buf_add(b, "\"", 1);
+	w->data[w->len++] = '"';
+}
+
+/* Append a NUL-terminated text as a JSON string. */
+static void
+export_str(struct export_w *w, const char *text)
+{
+	export_strn(w, text, strlen(text));
 }
 
 /* Append ,"key": (or {"key": for the first member). */
 static void
-export_key(struct buf *b, const char *key, bool first)
+export_key(struct export_w *w, const char *key, bool first)
 {
-	buf_add(b, first ? "{\"" : ",\"", 2);
-	buf_adds(b, key);
-	buf_add(b, "\":", 2);
+	size_t n = strlen(key);
+
+	export_need(w, n + 4);
+	memcpy(w->data + w->len, first ? "{\"" : ",\"", 2);
+	memcpy(w->data + w->len + 2, key, n);
+	memcpy(w->data + w->len + 2 + n, "\":", 2);
+	w->len += n + 4;
 }
 
 /* Append an integer. */
 static void
-export_int(struct buf *b, int64_t v)
+export_int(struct export_w *w, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof num, "%" PRId64, v);
+	char num[24], *p = num + sizeof num;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-	buf_add(b, num, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	export_raw(w, p, (size_t)(num + sizeof num - p));
 }
 
 /* Append column i of s as text, or null. */
 static void
-export_col_text(struct buf *b, sqlite3_stmt *s, int i)
+export_col_text(struct export_w *w, sqlite3_stmt *s, int i)
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		buf_add(b, "null", 4);
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	if (t == NULL)
+		EXPORT_LIT(w, "null");
 	else
-		export_str(b, store_col_text(s, i));
+		export_strn(w, t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* Append column i of s as text, "" for NULL. */
+static void
+export_col_str(struct export_w *w, sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	export_strn(w, t != NULL ? t : "", t != NULL ?
+	    (size_t)sqlite3_column_bytes(s, i) : 0);
 }
 
 /* Append column i of s as an integer, or null. */
 static void
-export_col_int(struct buf *b, sqlite3_stmt *s, int i)
+export_col_int(struct export_w *w, sqlite3_stmt *s, int i)
 {
 	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		buf_add(b, "null", 4);
+		EXPORT_LIT(w, "null");
 	else
-		export_int(b, sqlite3_column_int64(s, i));
+		export_int(w, sqlite3_column_int64(s, i));
+}
+
+/*
+ * Append ms as vtime_format writes it, in quotes.  The date is worked out
+ * once per day: an export's rows mostly share theirs.
+ */
+static void
+export_time(struct export_w *w, int64_t ms, bool quoted)
+{
+	static int64_t cached_day = INT64_MIN;
+	static char date[16];
+	int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+	int64_t r = ms - day * 86400000;
+	char *p;
+
+	if (day != cached_day) {
+		char iso[VTIME_ISO_LEN];
+
+		vtime_format(day * 86400000, iso, sizeof iso);
+		memcpy(date, iso, 11);   /* "YYYY-MM-DDT" */
+		cached_day = day;
+	}
+	export_need(w, 26);
+	p = w->data + w->len;
+	if (quoted)
+		*p++ = '"';
+	memcpy(p, date, 11);
+	p += 11;
+	*p++ = (char)('0' + r / 36000000);
+	*p++ = (char)('0' + r / 3600000 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + r / 600000 % 6);
+	*p++ = (char)('0' + r / 60000 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + r / 10000 % 6);
+	*p++ = (char)('0' + r / 1000 % 10);
+	*p++ = '.';
+	*p++ = (char)('0' + r / 100 % 10);
+	*p++ = (char)('0' + r / 10 % 10);
+	*p++ = (char)('0' + r % 10);
+	*p++ = 'Z';
+	if (quoted)
+		*p++ = '"';
+	w->len = (size_t)(p - w->data);
 }
 
 /* Append column i of s (ms) as an ISO 8601 time, or null. */
 static void
-export_col_time(struct buf *b, sqlite3_stmt *s, int i)
+export_col_time(struct export_w *w, sqlite3_stmt *s, int i)
 {
-	char ts[VTIME_ISO_LEN];
-
-	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
-		buf_add(b, "null", 4);
-		return;
-	}
-	vtime_format(sqlite3_column_int64(s, i), ts, sizeof ts);
-	buf_add(b, "\"", 1);
-	buf_adds(b, ts);
-	buf_add(b, "\"", 1);
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		EXPORT_LIT(w, "null");
+	else
+		export_time(w, sqlite3_column_int64(s, i), true);
 }
 
 /* Append column i of s as a real as jansson prints it, or null. */
 static void
-export_col_real(struct buf *b, sqlite3_stmt *s, int i)
+export_col_real(struct export_w *w, sqlite3_stmt *s, int i)
 {
 	char num[40];
 	int n;
 
 	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
-		buf_add(b, "null", 4);
+		EXPORT_LIT(w, "null");
 		return;
 	}
 	n = snprintf(num, sizeof num, "%.17g", sqlite3_column_double(s, i));
@@ -212,7 +391,7 @@ export_col_real(struct buf *b, sqlite3_stmt *s, int i)
 		memcpy(num + n, ".0", 3);
 		n += 2;
 	}
-	buf_add(b, num, (size_t)n);
+	export_raw(w, num, (size_t)n);
 }
 
 /*
@@ -221,14 +400,13 @@ export_col_real(struct buf *b, sqlite3_stmt *s, int i)
  * string, as audit_entry_json does.
  */
 static void
-export_details(struct buf *b, const char *text)
+export_details(struct export_w *b, const char *text, size_t len)
 {
-	size_t len = strlen(text);
 	json_t *v;
 	char *dump;
 
 	if (jsonl_ascii(text, len) && jsonl_check(text, len) != JSONL_NONE) {
-		buf_add(b, text, len);
+		export_raw(b, text, len);
 		return;
 	}
 	v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
@@ -236,47 +414,134 @@ export_details(struct buf *b, const char *text)
 	    JSON_ENCODE_ANY) : NULL;
 	json_decref(v);
 	if (dump != NULL)
-		buf_adds(b, dump);
+		export_raw(b, dump, strlen(dump));
 	else
-		export_str(b, text);
+		export_strn(b, text, len);
 	free(dump);
+}
+
+/* Append text as a CSV cell (exportfmt.h: inert, quoted, neutralised). */
+static void
+export_csv_text(struct export_w *w, const char *t, size_t n)
+{
+	export_need(w, EXPORTFMT_CSV_SIZE(n));
+	w->len += exportfmt_csv(w->data + w->len, t, n);
+}
+
+/*
+ * Append column i of s as a CSV cell of kind: i integer, m time, r real,
+ * t text; NULL is an empty cell.
+ */
+static void
+export_csv_col(struct export_w *w, sqlite3_stmt *s, int i, char kind)
+{
+	const char *t;
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return;
+	switch (kind) {
+	case 'i':
+		export_int(w, sqlite3_column_int64(s, i));
+		break;
+	case 'm':
+		export_time(w, sqlite3_column_int64(s, i), false);
+		break;
+	case 'r':
+		export_col_real(w, s, i);
+		break;
+	default:
+		t = (const char *)sqlite3_column_text(s, i);
+		export_csv_text(w, t, (size_t)sqlite3_column_bytes(s, i));
+		break;
+	}
+}
+
+/*
+ * The kinds of the CSV columns of each export, in the order of its query's
+ * columns (export_query), which is the order of vigil's CSV header.
+ */
+static const char *const export_csv_kinds[] = {
+	[EXPORT_AUDIT] = "imtttttittttt",
+	[EXPORT_ALARMS] = "itttttttitiimmmmtmttmttt",
+	[EXPORT_EVENTS] = "itttttttmmti",
+	[EXPORT_POSITIONS] = "itmrrrm",
+};
+
+/* Append one row as a CSV record. */
+static void
+export_csv_row(struct export_job *j, struct export_w *w, sqlite3_stmt *s)
+{
+	if (j->kind == EXPORT_ACCESS) {
+		export_csv_col(w, s, 0, 'i');
+		EXPORT_LIT(w, ",");
+		export_csv_col(w, s, 1, 'm');
+		EXPORT_LIT(w, ",");
+		export_csv_col(w, s, 2, 't');
+		EXPORT_LIT(w, ",");
+		export_csv_col(w, s, 3, 't');
+		if (strcmp((const char *)sqlite3_column_text(s, 4),
+		    "access_granted") == 0)
+			EXPORT_LIT(w, ",granted,");
+		else
+			EXPORT_LIT(w, ",denied,");
+		if (!j->hide_credentials)
+			export_csv_col(w, s, 5, 't');
+		EXPORT_LIT(w, ",");
+		export_csv_col(w, s, 7, 'i');
+		EXPORT_LIT(w, ",");
+		export_csv_col(w, s, 8, 't');
+	} else {
+		const char *kinds = export_csv_kinds[j->kind];
+
+		for (int i = 0; kinds[i] != '\0'; i++) {
+			if (i > 0)
+				EXPORT_LIT(w, ",");
+			export_csv_col(w, s, i, kinds[i]);
+		}
+	}
+	EXPORT_LIT(w, "\r\n");
 }
 
 /* Append one audit row (selected as AUDIT_COLUMNS) as audit_entry_json has it. */
 static void
-export_audit_row(struct buf *b, sqlite3_stmt *s)
+export_audit_row(struct export_w *b, sqlite3_stmt *s)
 {
-	const char *details = store_col_text(s, 8);
+	const char *details = (const char *)sqlite3_column_text(s, 8);
+	size_t dlen = details != NULL ? (size_t)sqlite3_column_bytes(s, 8) : 0;
 
-	export_key(b, "seq", true);
+	if (details == NULL || memchr(details, '\0', dlen) != NULL) {
+		details = "{}";
+		dlen = 2;
+	}
+	EXPORT_LIT(b, "{\"seq\":");
 	export_int(b, sqlite3_column_int64(s, 0));
-	export_key(b, "ts", false);
+	EXPORT_LIT(b, ",\"ts\":");
 	export_col_time(b, s, 1);
-	export_key(b, "actor_type", false);
-	export_str(b, store_col_text(s, 2));
-	export_key(b, "actor", false);
-	export_str(b, store_col_text(s, 3));
-	export_key(b, "action", false);
-	export_str(b, store_col_text(s, 4));
-	export_key(b, "object_type", false);
-	export_str(b, store_col_text(s, 5));
-	export_key(b, "object_id", false);
-	export_str(b, store_col_text(s, 6));
-	export_key(b, "site_id", false);
+	EXPORT_LIT(b, ",\"actor_type\":");
+	export_col_str(b, s, 2);
+	EXPORT_LIT(b, ",\"actor\":");
+	export_col_str(b, s, 3);
+	EXPORT_LIT(b, ",\"action\":");
+	export_col_str(b, s, 4);
+	EXPORT_LIT(b, ",\"object_type\":");
+	export_col_str(b, s, 5);
+	EXPORT_LIT(b, ",\"object_id\":");
+	export_col_str(b, s, 6);
+	EXPORT_LIT(b, ",\"site_id\":");
 	export_col_int(b, s, 7);
-	export_key(b, "details", false);
-	export_details(b, details);
-	export_key(b, "details_text", false);
-	export_str(b, details);
-	export_key(b, "source", false);
-	export_str(b, store_col_text(s, 9));
-	export_key(b, "outcome", false);
-	export_str(b, store_col_text(s, 10));
-	export_key(b, "prev_hash", false);
-	export_str(b, store_col_text(s, 11));
-	export_key(b, "hash", false);
-	export_str(b, store_col_text(s, 12));
-	buf_add(b, "}\n", 2);
+	EXPORT_LIT(b, ",\"details\":");
+	export_details(b, details, dlen);
+	EXPORT_LIT(b, ",\"details_text\":");
+	export_strn(b, details, dlen);
+	EXPORT_LIT(b, ",\"source\":");
+	export_col_str(b, s, 9);
+	EXPORT_LIT(b, ",\"outcome\":");
+	export_col_str(b, s, 10);
+	EXPORT_LIT(b, ",\"prev_hash\":");
+	export_col_str(b, s, 11);
+	EXPORT_LIT(b, ",\"hash\":");
+	export_col_str(b, s, 12);
+	EXPORT_LIT(b, "}\n");
 }
 
 /* The members of an alarm row, as alarms.c's alarm_json has them. */
@@ -296,7 +561,7 @@ static const struct {
 
 /* Append one alarm row (columns in export_alarm_cols' order). */
 static void
-export_alarm_row(struct buf *b, sqlite3_stmt *s)
+export_alarm_row(struct export_w *b, sqlite3_stmt *s)
 {
 	for (size_t i = 0; i < ARRAY_LEN(export_alarm_cols); i++) {
 		export_key(b, export_alarm_cols[i].key, i == 0);
@@ -306,12 +571,12 @@ export_alarm_row(struct buf *b, sqlite3_stmt *s)
 		default: export_col_text(b, s, (int)i); break;
 		}
 	}
-	buf_add(b, "}\n", 2);
+	EXPORT_LIT(b, "}\n");
 }
 
 /* Append one event row. */
 static void
-export_event_row(struct buf *b, sqlite3_stmt *s)
+export_event_row(struct export_w *b, sqlite3_stmt *s)
 {
 	export_key(b, "id", true);
 	export_col_int(b, s, 0);
@@ -337,12 +602,12 @@ export_event_row(struct buf *b, sqlite3_stmt *s)
 	export_col_text(b, s, 10);
 	export_key(b, "alarm", false);
 	export_col_int(b, s, 11);
-	buf_add(b, "}\n", 2);
+	EXPORT_LIT(b, "}\n");
 }
 
 /* Append one position row. */
 static void
-export_position_row(struct buf *b, sqlite3_stmt *s)
+export_position_row(struct export_w *b, sqlite3_stmt *s)
 {
 	export_key(b, "id", true);
 	export_col_int(b, s, 0);
@@ -358,12 +623,12 @@ export_position_row(struct buf *b, sqlite3_stmt *s)
 	export_col_real(b, s, 5);
 	export_key(b, "received", false);
 	export_col_time(b, s, 6);
-	buf_add(b, "}\n", 2);
+	EXPORT_LIT(b, "}\n");
 }
 
 /* Append one access event row, as GET /api/v1/access shows it. */
 static void
-export_access_row(struct export_job *j, struct buf *b, sqlite3_stmt *s)
+export_access_row(struct export_job *j, struct export_w *b, sqlite3_stmt *s)
 {
 	export_key(b, "id", true);
 	export_col_int(b, s, 0);
@@ -378,20 +643,20 @@ export_access_row(struct export_job *j, struct buf *b, sqlite3_stmt *s)
 	    "granted" : "denied");
 	export_key(b, "credential", false);
 	if (j->hide_credentials)
-		buf_add(b, "null", 4);
+		EXPORT_LIT(b, "null");
 	else
 		export_col_text(b, s, 5);
 	export_key(b, "resident", false);
 	if (sqlite3_column_type(s, 7) == SQLITE_NULL)
-		buf_add(b, "null", 4);
+		EXPORT_LIT(b, "null");
 	else {
 		export_key(b, "id", true);
 		export_col_int(b, s, 7);
 		export_key(b, "name", false);
 		export_col_text(b, s, 8);
-		buf_add(b, "}", 1);
+		EXPORT_LIT(b, "}");
 	}
-	buf_add(b, "}\n", 2);
+	EXPORT_LIT(b, "}\n");
 }
 
 /*
@@ -484,9 +749,11 @@ static int
 export_rows(struct export_job *j, struct buf *out, size_t want)
 {
 	sqlite3_stmt *s = export_query(j);
+	struct export_w *w = &j->w;
 	int col = export_site_col(j->kind), rc = SQLITE_DONE;
 
-	while (out->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	w->len = 0;
+	while (w->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 
 		j->after = id;
@@ -494,20 +761,22 @@ export_rows(struct export_job *j, struct buf *out, size_t want)
 		    !j->who.all_sites :
 		    !principal_sees_site(&j->who, sqlite3_column_int64(s, col)))
 			continue;
-		switch (j->kind) {
-		case EXPORT_AUDIT: export_audit_row(out, s); break;
-		case EXPORT_ALARMS: export_alarm_row(out, s); break;
-		case EXPORT_EVENTS: export_event_row(out, s); break;
-		case EXPORT_POSITIONS: export_position_row(out, s); break;
-		default: export_access_row(j, out, s); break;
+		if (j->csv)
+			export_csv_row(j, w, s);
+		else switch (j->kind) {
+		case EXPORT_AUDIT: export_audit_row(w, s); break;
+		case EXPORT_ALARMS: export_alarm_row(w, s); break;
+		case EXPORT_EVENTS: export_event_row(w, s); break;
+		case EXPORT_POSITIONS: export_position_row(w, s); break;
+		default: export_access_row(j, w, s); break;
 		}
 		j->rows++;
 	}
-	if (out->len >= want) {
-		sqlite3_reset(s);
-		return 1;
-	}
 	sqlite3_reset(s);
+	if (w->len > 0 && buf_add(out, w->data, w->len) != 0)
+		return -1;
+	if (w->len >= want)
+		return 1;
 	if (rc != SQLITE_DONE) {
 		log_error("export: cannot read after %" PRId64 ": %s", j->after,
 		    store_errmsg(j->srv->st));
@@ -525,27 +794,31 @@ export_checkpoints(struct export_job *j, struct buf *out, size_t want)
 	    "FROM audit_checkpoints WHERE seq >= ?1 AND seq <= ?2 AND id > ?3 "
 	    "ORDER BY id";
 	sqlite3_stmt *s = store_stmt(j->srv->st, sql);
+	struct export_w *w = &j->w;
 	int rc = SQLITE_DONE;
 
 	store_bind_int(s, 1, j->first);
 	store_bind_int(s, 2, j->upto);
 	store_bind_int(s, 3, j->ckpt_after);
-	while (out->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	w->len = 0;
+	while (w->len < want && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		j->ckpt_after = sqlite3_column_int64(s, 0);
-		buf_adds(out, "{\"checkpoint\":{\"seq\":");
-		export_int(out, sqlite3_column_int64(s, 1));
-		export_key(out, "hash", false);
-		export_col_text(out, s, 2);
-		export_key(out, "ts", false);
-		export_col_time(out, s, 3);
-		export_key(out, "key", false);
-		export_col_text(out, s, 4);
-		export_key(out, "signature", false);
-		export_col_text(out, s, 5);
-		buf_add(out, "}}\n", 3);
+		EXPORT_LIT(w, "{\"checkpoint\":{\"seq\":");
+		export_int(w, sqlite3_column_int64(s, 1));
+		export_key(w, "hash", false);
+		export_col_text(w, s, 2);
+		export_key(w, "ts", false);
+		export_col_time(w, s, 3);
+		export_key(w, "key", false);
+		export_col_text(w, s, 4);
+		export_key(w, "signature", false);
+		export_col_text(w, s, 5);
+		EXPORT_LIT(w, "}}\n");
 	}
 	sqlite3_reset(s);
-	if (out->len >= want)
+	if (w->len > 0 && buf_add(out, w->data, w->len) != 0)
+		return -1;
+	if (w->len >= want)
 		return 1;
 	if (rc != SQLITE_DONE) {
 		log_error("export: cannot read the checkpoints: %s",
@@ -589,7 +862,10 @@ export_fill(void *arg, struct buf *out, size_t want)
 static void
 export_free(void *arg)
 {
-	free(arg);
+	struct export_job *j = arg;
+
+	free(j->w.data);
+	free(j);
 }
 
 /* Read a time argument (ISO 8601) into *ms; false after replying 400. */
@@ -613,7 +889,8 @@ export_time_arg(const struct http_req *req, struct http_resp *resp,
 static bool
 export_known_args(const struct http_req *req, struct http_resp *resp)
 {
-	static const char *const known[] = { "since", "until", "site", "after" };
+	static const char *const known[] = { "since", "until", "site", "after",
+	    "format" };
 
 	for (int i = 0; i < req->nargs; i++) {
 		bool ok = false;
@@ -622,7 +899,7 @@ export_known_args(const struct http_req *req, struct http_resp *resp)
 			ok = ok || strcmp(req->args[i].key, known[k]) == 0;
 		if (!ok) {
 			resp_error(resp, 400, "malformed", "%.64s: unknown argument "
-			    "(since, until, site and after are)", req->args[i].key);
+			    "(since, until, site, after and format are)", req->args[i].key);
 			return false;
 		}
 	}
@@ -726,7 +1003,7 @@ export_site(struct server *srv, struct http_req *req, struct http_resp *resp,
 /* GET /api/v1/export/:kind: stream the rows of one kind as JSON lines. */
 API_HANDLER(api_export)
 {
-	const char *name = req->params[0], *after, *site;
+	const char *name = req->params[0], *after, *site, *format;
 	struct export_job *j;
 	enum export_kind kind = EXPORT_AUDIT;
 	bool found = false;
@@ -757,10 +1034,19 @@ API_HANDLER(api_export)
 	j->hide_credentials = req->who.role == ROLE_DISPATCHER;
 	j->since_ms = INT64_MIN;
 	j->until_ms = INT64_MAX;
-	j->phase = kind == EXPORT_AUDIT ? EXPORT_CHECKPOINTS : EXPORT_ROWS;
+	j->phase = EXPORT_ROWS;
 	if (!export_time_arg(req, resp, "since", &j->since_ms) ||
 	    !export_time_arg(req, resp, "until", &j->until_ms))
 		goto refused;
+	if ((format = http_arg(req, "format")) != NULL) {
+		if (strcmp(format, "csv") == 0)
+			j->csv = true;
+		else if (strcmp(format, "jsonl") != 0) {
+			resp_error(resp, 400, "malformed", "format: jsonl (the "
+			    "default) or csv");
+			goto refused;
+		}
+	}
 	if ((after = http_arg(req, "after")) != NULL) {
 		errno = 0;
 		j->after = strtoll(after, &end, 10);
@@ -780,6 +1066,8 @@ API_HANDLER(api_export)
 		if (!export_site(srv, req, resp, site, &j->site_id))
 			goto refused;
 	}
+	if (kind == EXPORT_AUDIT && !j->csv)
+		j->phase = EXPORT_CHECKPOINTS;
 	if (kind == EXPORT_ACCESS)
 		j->residents = export_has_residents(srv);
 	if (kind == EXPORT_AUDIT && j->until_ms == INT64_MAX)
@@ -790,7 +1078,8 @@ API_HANDLER(api_export)
 	j->first = j->after + 1;
 	log_info("export: %s for %s, rows %" PRId64 " to %" PRId64, name,
 	    req->who.name, j->after + 1, j->upto);
-	resp_stream(resp, "application/x-ndjson", export_fill, export_free, j);
+	resp_stream(resp, j->csv ? "text/csv; charset=utf-8" :
+	    "application/x-ndjson", export_fill, export_free, j);
 	return ROUTE_STREAMED;
 refused:
 	free(j);
