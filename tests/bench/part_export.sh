@@ -39,6 +39,7 @@ bench_export() {
 	rc=$?
 	t1=$(now_ms)
 	vigil_ms=$((t1 - t0))
+	vhwm=$(hwm_mb $VPID)
 	kill $VPID
 	wait $VPID 2>/dev/null
 	if [ $rc -ne 0 ]; then
@@ -51,7 +52,7 @@ bench_export() {
 	say "vigil export audit --format csv -o FILE:              $vigil_ms ms ($rows rows, $(($(stat -c %s "$E/vigil.csv") / 1048576)) MB)"
 	say "speed relative to sqlite3 -csv:                       $ratio (target >= 0.8: $(awk "BEGIN { print ($ratio >= 0.8) ? \"met\" : \"NOT met\" }"))"
 	say "vigil's resident memory high-water mark:              $hwm MB (target < 20 MB: $(awk "BEGIN { print ($hwm < 20) ? \"met\" : \"NOT met\" }"))"
-	say "vigild's resident memory high-water mark:             $(hwm_mb $VPID 2>/dev/null || echo "?") MB"
+	say "vigild's resident memory high-water mark:             $vhwm MB"
 	rm -f "$E/sqlite3.csv" "$E/vigil.csv"
 }
 
