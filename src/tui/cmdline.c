@@ -5,6 +5,7 @@
 #include "maps.h"
 #include "tui.h"
 #include "view.h"
+#include "view_residents.h"
 #include "vtime.h"
 
 /*
@@ -252,6 +253,30 @@ cmdline_track(struct console *c, void *arg, const char *text)
 }
 
 static void
+cmd_residents(struct console *c, char **argv, int argc, const char *rest)
+{
+	(void)rest;
+	if (argc > 1 && json_object_get(c->replica.sites, argv[1]) == NULL) {
+		tui_message(c, true, "residents: no site \"%s\"", argv[1]);
+		return;
+	}
+	if (view_residents_allowed(c, false))
+		tui_push(c, view_residents_new(c, argc > 1 ? argv[1] : NULL));
+}
+
+static void
+cmd_access(struct console *c, char **argv, int argc, const char *rest)
+{
+	struct view *v;
+
+	(void)argv;
+	(void)argc;
+	if (view_residents_allowed(c, false) &&
+	    (v = view_access_new(c, rest != NULL ? rest : "", NULL)) != NULL)
+		tui_push(c, v);
+}
+
+static void
 cmd_quit(struct console *c, char **argv, int argc, const char *rest)
 {
 	(void)argv;
@@ -272,6 +297,8 @@ static const struct cmdline_cmd cmdline_table[] = {
 	{ "filter", { ARG_TEXT }, "filter [TEXT]", cmd_filter },
 	{ "map", { ARG_SITE }, "map [SITE]", cmd_map },
 	{ "track", { ARG_GUARD, ARG_TIME, ARG_TIME }, "track GUARD [SINCE [UNTIL]]", cmd_track },
+	{ "residents", { ARG_SITE }, "residents [SITE]", cmd_residents },
+	{ "access", { ARG_TEXT }, "access [point=KEY] [result=denied] [since=-2h]...", cmd_access },
 	{ "help", { ARG_NONE }, "help", cmd_help },
 	{ "quit", { ARG_NONE }, "quit", cmd_quit },
 };

@@ -64,6 +64,10 @@ struct key_binding keymap_table[] = {
 	{ KA_HELP, "help", "Help", "show the keys", VIEW_DASH | VIEW_DETAIL | VIEW_MAP, { '?', KEY_F(1), 0 } },
 	{ KA_REDRAW, "redraw", NULL, "redraw the screen", VIEW_ANY, { CTRL('l'), 0, 0 } },
 	{ KA_QUIT, "quit", "Quit", "leave the console", VIEW_DASH, { 'q', KEY_F(10), 0 } },
+	{ KA_RESIDENTS, "residents", "Residents", "the residents and their access rights",
+	    VIEW_DASH, { 'R', 0, 0 } },
+	{ KA_ACCESS, "access", NULL, "the access history, from the latest denied attempts",
+	    VIEW_DASH, { 'H', 0, 0 } },
 };
 const int keymap_count = (int)ARRAY_LEN(keymap_table);
 

@@ -6,6 +6,7 @@
 #include "filter.h"
 #include "tui.h"
 #include "view.h"
+#include "view_residents.h"
 #include "vtime.h"
 
 /*
@@ -18,9 +19,12 @@
 #define DASH_GUARDS_ROWS   6     /* guards shown under the queue when narrow */
 #define DASH_MINIMAP_ROWS  16    /* the mini-map under the guards, when wide... */
 #define DASH_MINIMAP_FROM  36    /* ...and at least this many rows high */
+#define DASH_SIGNALS_FROM  64    /* the denials signal starts no further left... */
+#define DASH_SIGNALS_COLS  48    /* ...and takes this many columns at most */
 
 struct dash {
 	int page;                    /* queue rows visible at the last draw */
+	struct access_signals *signals; /* recent denied attempts, or NULL */
 };
 
 /* Milliseconds since the ISO 8601 time s, or 0 when s is not one. */
@@ -303,6 +307,32 @@ dash_minimap(struct console *c, int top, int bottom, int x, int width)
 	mapdraw_area(c, set->maps[i], &mv, top + 1, x, bottom - top - 1, width, &o);
 }
 
+/* The latest denied access attempts, at the right of the counts line. */
+static void
+dash_signals(struct console *c, struct dash *d, int y)
+{
+	int x = c->cols > DASH_SIGNALS_FROM + DASH_SIGNALS_COLS ?
+	    c->cols - DASH_SIGNALS_COLS : DASH_SIGNALS_FROM;
+
+	if (c->filter == NULL)
+		access_signals_draw(c, d->signals, y, x, c->cols - x);
+}
+
+/* The residents list, or the access history (H), for the roles that see them. */
+static int
+dash_residents_key(struct console *c, enum key_action act)
+{
+	struct view *v;
+
+	if (!view_residents_allowed(c, false))
+		return VIEW_HANDLED;
+	if (act == KA_RESIDENTS)
+		tui_push(c, view_residents_new(c, NULL));
+	else if ((v = view_access_new(c, "result=denied", "denied attempts")) != NULL)
+		tui_push(c, v);
+	return VIEW_HANDLED;
+}
+
 /* Draw the dashboard into rows [top, bottom). */
 static void
 dash_draw(struct console *c, struct view *v, int top, int bottom)
@@ -318,6 +348,7 @@ dash_draw(struct console *c, struct view *v, int top, int bottom)
 	int y;
 
 	dash_counts(c, top, q);
+	dash_signals(c, d, top);
 	dash_layout(&w, qwidth);
 	dash_heading(c, top + 1, 0, &w);
 	d->page = qbottom - (top + 2);
@@ -442,6 +473,9 @@ dash_key(struct console *c, struct view *v, int key, enum key_action act)
 	case KA_MAP:
 		cmdline_run(c, NULL, "map");
 		return VIEW_HANDLED;
+	case KA_RESIDENTS:
+	case KA_ACCESS:
+		return dash_residents_key(c, act);
 	default:
 		break;
 	}
@@ -471,6 +505,7 @@ dash_key(struct console *c, struct view *v, int key, enum key_action act)
 static void
 dash_free(struct view *v)
 {
+	access_signals_free(((struct dash *)v->data)->signals);
 	free(v->data);
 	free(v);
 }
@@ -488,6 +523,8 @@ static const struct view_ops dash_ops = {
 struct view *
 view_dash_new(struct console *c)
 {
-	(void)c;
-	return view_new(&dash_ops, xcalloc(1, sizeof(struct dash)));
+	struct dash *d = xcalloc(1, sizeof *d);
+
+	d->signals = access_signals_new(c);
+	return view_new(&dash_ops, d);
 }

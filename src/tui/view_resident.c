@@ -10,8 +10,9 @@
  * A resident's page: the resident's fields, credentials, rights and recent
  * access as GET /api/v1/residents/ID gives them.  Up and down choose a
  * right; "s" suspends it, "x" revokes it (each asks for a reason, then for
- * a confirmation), "u" resumes it, "g" grants a new right ("POINT" or
- * "group:KEY", then optional days and hours: "ta-gate mon-fri 07:00-19:00").
+ * a confirmation), "u" resumes it, "g" grants a new right (a form: the
+ * point or group, days, hours, validity).  "e" edits the resident (a form),
+ * "D" removes it (after a typed "yes"), "h" opens its access history.
  * The page is fetched again after each change the server accepted.
  */
 #define RES_LINE_MAX 256
@@ -122,8 +123,8 @@ resident_draw(struct console *c, struct view *v, int top, int bottom)
 	u = json_object_get(r, "unit");
 	y = top + (p->error != NULL);
 	draw_role(c, ROLE_HEADER);
-	draw_textf(c, y++, 1, c->cols - 2, "Resident %" PRId64 "   g grant  "
-	    "s suspend  u resume  x revoke  R reload  q back", p->id);
+	draw_textf(c, y++, 1, c->cols - 2, "Resident %" PRId64 "   e edit  g grant  "
+	    "s suspend  u resume  x revoke  h history  D remove  R reload  q back", p->id);
 	resident_field(c, y++, "name", resident_s(r, "name"));
 	snprintf(buf, sizeof buf, "%s %s/%s", resident_s(u, "building"),
 	    resident_s(u, "entrance"), resident_s(u, "apartment"));
@@ -198,9 +199,9 @@ resident_changed_reply(void *arg, const struct rest_reply *r)
 	tui_dirty(p->c);
 }
 
-/* Send a change (body stolen) to path. */
+/* Send a change (body stolen) to path with method. */
 static void
-resident_send(struct resident *p, const char *path, json_t *body)
+resident_send(struct resident *p, const char *method, const char *path, json_t *body)
 {
 	char *cause = NULL;
 
@@ -209,7 +210,7 @@ resident_send(struct resident *p, const char *path, json_t *body)
 		json_decref(body);
 		return;
 	}
-	if ((p->act = rest_request(p->c->rest, "POST", path, body,
+	if ((p->act = rest_request(p->c->rest, method, path, body,
 	    resident_changed_reply, p, &cause)) == NULL) {
 		tui_message(p->c, true, "%s", cause);
 		free(cause);
@@ -232,7 +233,7 @@ resident_confirm_done(struct console *c, void *arg, const char *text)
 		if (body == NULL)
 			tui_message(c, true, "the reason must be UTF-8 text");
 		else
-			resident_send(p, path, body);
+			resident_send(p, "POST", path, body);
 	} else
 		tui_message(c, false, "nothing changed");
 	free(p->change.reason);
@@ -265,39 +266,63 @@ resident_reason_done(struct console *c, void *arg, const char *text)
 	resident_confirm(p);
 }
 
-/*
- * The grant prompt's answer: "POINT" or "group:KEY", then optionally days
- * and "HH:MM-HH:MM".
- */
+/* A form was saved (an edit or a grant): the page again. */
 static void
-resident_grant_done(struct console *c, void *arg, const char *text)
+resident_saved(struct console *c, void *arg, int64_t id)
 {
 	struct resident *p = arg;
-	char *copy, *tok, *save = NULL, *dash, path[96];
-	json_t *body;
 
-	if (text == NULL || text[0] == '\0')
+	(void)c;
+	(void)id;
+	resident_fetch(p);
+}
+
+/* The removal's confirmation: "yes" removes the resident. */
+static void
+resident_remove_done(struct console *c, void *arg, const char *text)
+{
+	struct resident *p = arg;
+	json_t *r = json_object_get(p->doc, "resident");
+	char path[64];
+
+	if (text == NULL || strcmp(text, "yes") != 0) {
+		tui_message(c, false, "nothing changed");
 		return;
-	body = json_object();
-	copy = xstrdup(text);
-	for (int n = 0; (tok = strtok_r(n == 0 ? copy : NULL, " ",
-	    &save)) != NULL; n++) {
-		if (n == 0 && strncmp(tok, "group:", 6) == 0)
-			json_object_set_new(body, "group", json_string(tok + 6));
-		else if (n == 0)
-			json_object_set_new(body, "point", json_string(tok));
-		else if ((dash = strchr(tok, '-')) != NULL && strchr(tok, ':') !=
-		    NULL) {
-			*dash = '\0';
-			json_object_set_new(body, "from", json_string(tok));
-			json_object_set_new(body, "until", json_string(dash + 1));
-		} else
-			json_object_set_new(body, "days", json_string(tok));
 	}
-	free(copy);
-	snprintf(path, sizeof path, "/api/v1/residents/%" PRId64 "/rights",
-	    p->id);
-	resident_send(p, path, body);
+	snprintf(path, sizeof path, "/api/v1/residents/%" PRId64, p->id);
+	resident_send(p, "DELETE", path, json_pack("{s:I}", "version",
+	    (json_int_t)json_integer_value(json_object_get(r, "version"))));
+}
+
+/* The keys that need the page loaded and a resident not removed: e, g, D. */
+static void
+resident_change_key(struct console *c, struct resident *p, int key)
+{
+	json_t *r = json_object_get(p->doc, "resident");
+	const char *name = json_string_value(json_object_get(r, "name"));
+	char label[160];
+
+	if (!json_is_object(r)) {
+		tui_message(c, true, "resident %" PRId64 " is not loaded yet", p->id);
+		return;
+	}
+	if (json_is_string(json_object_get(r, "removed"))) {
+		tui_message(c, true, "resident %" PRId64 " has been removed", p->id);
+		return;
+	}
+	if (!view_residents_allowed(c, true))
+		return;
+	if (key == 'e')
+		tui_push(c, view_form_resident_new(c, r, resident_saved, p));
+	else if (key == 'g')
+		tui_push(c, view_form_grant_new(c, p->id, resident_s(r, "site"), name,
+		    resident_saved, p));
+	else {
+		/* The name is the resident's own text: cut, and sanitized when drawn. */
+		snprintf(label, sizeof label, "remove resident %" PRId64 " (%.20s)? type yes: ",
+		    p->id, name != NULL ? name : "?");
+		tui_push(c, view_prompt_new(c, label, resident_remove_done, p));
+	}
 }
 
 /* The id and state of the chosen right, or -1. */
@@ -319,21 +344,31 @@ resident_key(struct console *c, struct view *v, int key, enum key_action act)
 	struct resident *p = v->data;
 	int n = (int)json_array_size(json_object_get(p->doc, "rights"));
 	const char *state;
-	char label[96];
+	char label[96], title[96];
+	struct view *hv;
 	int64_t right;
 
 	switch (key) {
 	case 'R':
 		resident_fetch(p);
 		return VIEW_HANDLED;
+	case 'e':
 	case 'g':
-		snprintf(label, sizeof label, "grant resident %" PRId64 " at "
-		    "(POINT|group:KEY [DAYS] [HH:MM-HH:MM]): ", p->id);
-		tui_push(c, view_prompt_new(c, label, resident_grant_done, p));
+	case 'D':
+		resident_change_key(c, p, key);
+		return VIEW_HANDLED;
+	case 'h':
+		snprintf(label, sizeof label, "resident=%" PRId64, p->id);
+		snprintf(title, sizeof title, "resident %" PRId64 " %.60s", p->id,
+		    resident_s(json_object_get(p->doc, "resident"), "name"));
+		if ((hv = view_access_new(c, label, title)) != NULL)
+			tui_push(c, hv);
 		return VIEW_HANDLED;
 	case 's':
 	case 'x':
 	case 'u':
+		if (!view_residents_allowed(c, true))
+			return VIEW_HANDLED;
 		if ((right = resident_right(p, &state)) < 0) {
 			tui_message(c, true, "no right chosen");
 			return VIEW_HANDLED;

@@ -10,8 +10,8 @@
  * The residents list: the residents of the user's sites as the server has
  * them, a search ("/": name, unit, plate or card, as GET /api/v1/residents
  * ?q= matches), Enter opens a resident's page.  The list is fetched when the
- * view opens, after a search, and with "R" (the stream does not carry
- * residents into the replica).
+ * view opens, after a search, after a resident is added ("a", a form) and
+ * with "R" (the stream does not carry residents into the replica).
  */
 #define RESLIST_LIMIT 500          /* residents fetched at once */
 
@@ -20,6 +20,7 @@ struct reslist {
 	struct rest_req *req;
 	json_t *rows;                /* the residents array, or NULL */
 	char *query;                 /* the search, or NULL */
+	char *site;                  /* only this site's, or NULL */
 	char *error;
 	int sel, top, page;
 };
@@ -51,6 +52,27 @@ view_residents_query(char **path, const char *name, const char *value)
 	free(enc);
 	free(*path);
 	*path = out;
+}
+
+/*
+ * True when the user's role may see residents (write: and change them);
+ * otherwise false, having said why on the message line.  The server
+ * decides all the same: this only spares a refused request.
+ */
+bool
+view_residents_allowed(struct console *c, bool write)
+{
+	const char *role = c->role != NULL ? c->role : "";
+
+	if (strcmp(role, "admin") == 0 || strcmp(role, "supervisor") == 0 ||
+	    strcmp(role, "manager") == 0)
+		return true;
+	if (strcmp(role, "dispatcher") == 0 && !write)
+		return true;
+	tui_message(c, true, "residents: %s", strcmp(role, "dispatcher") == 0 ?
+	    "dispatchers see residents but may not change them" :
+	    "not for your role (managers, supervisors, administrators and dispatchers)");
+	return false;
 }
 
 /* The server's answer to the list request. */
@@ -86,6 +108,8 @@ reslist_fetch(struct reslist *l)
 	path = xasprintf("/api/v1/residents?limit=%d", RESLIST_LIMIT);
 	if (l->query != NULL)
 		view_residents_query(&path, "q", l->query);
+	if (l->site != NULL)
+		view_residents_query(&path, "site", l->site);
 	l->req = rest_request(l->c->rest, "GET", path, NULL, reslist_on_reply,
 	    l, &cause);
 	free(path);
@@ -149,8 +173,9 @@ reslist_draw(struct console *c, struct view *v, int top, int bottom)
 	}
 	w = c->cols - 2;
 	draw_role(c, ROLE_HEADER);
-	draw_textf(c, top, 1, w, "Residents%s%s%s  (%d)   / search  Enter open  "
-	    "R reload  q back", l->query != NULL ? " matching \"" : "",
+	draw_textf(c, top, 1, w, "Residents%s%s%s%s%s  (%d)   / search  Enter open  "
+	    "a add  R reload  q back", l->site != NULL ? " of " : "",
+	    l->site != NULL ? l->site : "", l->query != NULL ? " matching \"" : "",
 	    l->query != NULL ? l->query : "", l->query != NULL ? "\"" : "", n);
 	if (l->error != NULL) {
 		draw_role(c, ROLE_ERROR);
@@ -211,6 +236,16 @@ reslist_search_done(struct console *c, void *arg, const char *text)
 	tui_dirty(c);
 }
 
+/* A resident was added: the list again, and the new resident's page. */
+static void
+reslist_added(struct console *c, void *arg, int64_t id)
+{
+	struct reslist *l = arg;
+
+	reslist_fetch(l);
+	tui_push(c, view_resident_new(c, id));
+}
+
 /* Keys of the list. */
 static int
 reslist_key(struct console *c, struct view *v, int key, enum key_action act)
@@ -226,6 +261,13 @@ reslist_key(struct console *c, struct view *v, int key, enum key_action act)
 	}
 	if (key == 'R') {
 		reslist_fetch(l);
+		return VIEW_HANDLED;
+	}
+	if (key == 'a') {
+		if (json_object_size(c->replica.sites) == 0)
+			tui_message(c, true, "residents: you have no site to add to");
+		else if (view_residents_allowed(c, true))
+			tui_push(c, view_form_resident_new(c, NULL, reslist_added, l));
 		return VIEW_HANDLED;
 	}
 	switch (act) {
@@ -256,6 +298,7 @@ reslist_free(struct view *v)
 		rest_cancel(l->req);
 	json_decref(l->rows);
 	free(l->query);
+	free(l->site);
 	free(l->error);
 	free(l);
 	free(v);
@@ -270,13 +313,14 @@ static const struct view_ops reslist_ops = {
 	.free = reslist_free,
 };
 
-/* The residents of the user's sites, with a search. */
+/* The residents of the user's sites (or of site), with a search. */
 struct view *
-view_residents_new(struct console *c)
+view_residents_new(struct console *c, const char *site)
 {
 	struct reslist *l = xcalloc(1, sizeof *l);
 
 	l->c = c;
+	l->site = site != NULL ? xstrdup(site) : NULL;
 	reslist_fetch(l);
 	return view_new(&reslist_ops, l);
 }
