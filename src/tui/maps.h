@@ -50,11 +50,13 @@ struct trail_fix {
 	double lat, lon;
 };
 
-/* A guard's recent positions, oldest first, from the stream. */
+/* A guard's recent positions, oldest first, from the stream and its track. */
 struct trail {
 	char callsign[32];
 	struct trail_fix fix[MAPS_TRAIL_MAX];
 	int n;
+	bool fetched;                /* its last minutes were asked of the server */
+	struct console *c;
 	struct trail *next;
 };
 
@@ -72,6 +74,8 @@ int mapcache_find_point(const struct mapset *set, const char *point);
 void trails_add(struct console *c, json_t *data);
 /* trails.c: the trail of callsign, or NULL. */
 const struct trail *trails_get(struct console *c, const char *callsign);
+/* trails.c: ask the server for the last minutes of site's guards on duty, once each. */
+void trails_fetch(struct console *c, const char *site);
 /* trails.c: forget every trail (at exit). */
 void trails_free(struct console *c);
 

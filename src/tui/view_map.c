@@ -271,6 +271,8 @@ mapv_draw(struct console *c, struct view *v, int top, int bottom)
 		return;
 	}
 	mapv_play(c, mv);
+	if (!mv->track)
+		trails_fetch(c, mv->site);
 	o.site = mv->site;
 	o.focus_alarm = mv->alarm;
 	o.focus_guard = mv->guard;

@@ -3,7 +3,8 @@
 # - from an alarm's detail, m opens the Tower A floor plan at 1:1 centred on
 #   the alarm's point, marked [D] with its label, reversed while unacknowledged;
 # - a guard's position lands on the drawing cell its coordinates project to
-#   (worked out here from the map file's corners, not by the console);
+#   (worked out here from the map file's corners, not by the console), and
+#   its trail shows where it stood a minute before;
 # - the assign list orders three guards at known distances nearest first,
 #   says "position unknown" for a fourth, and flags a stuck GPS;
 # - :track plays back a guard's route;
@@ -79,6 +80,8 @@ case "$ID" in ''|null|*[!0-9]*) fail "ingest raised no alarm: \"$ID\"" ;; esac
 note "G3 6 m south of the door, G1 20 m inside, G2 150 m east; G4 has no fix"
 G1LAT=53.79550
 G1LON=-1.54080
+TRAILLON=-1.54095
+position G1 $G1LAT $TRAILLON 60
 position G1 $G1LAT $G1LON
 position G3 53.79555 -1.54105 120
 position G2 53.79560 -1.53877
@@ -122,6 +125,13 @@ gcol=$2
 set -- $(screen_at vt G1)
 assert_eq "$((grow - drow)) $((gcol - dmcol))" "$(($1 - dline)) $(($2 - dcol))" \
 	"G1's offset from the door marker (rows, columns): map $grow,$gcol door $drow,$dmcol"
+
+note "G1's trail: where it stood a minute ago, fetched with its track"
+set -- $(map_cell $G1LAT $TRAILLON)
+tline=$((dline + $1 - drow))
+tcol=$((dcol + $2 - dmcol))
+tchar=$(tui_screen vt | awk -v l="$tline" -v c="$tcol" 'NR == l + 1 { print substr($0, c + 1, 1) }')
+assert_eq "." "$tchar" "the trail at line $tline column $tcol"
 
 note "the assign list: nearest first, the unknown last"
 tui_keys vt q
