@@ -35,6 +35,14 @@ _vigil()
 	--result)
 		COMPREPLY=($(compgen -W "granted denied" -- "$cur"))
 		return ;;
+	--format)
+		COMPREPLY=($(compgen -W "csv jsonl json" -- "$cur"))
+		return ;;
+	--tz)
+		COMPREPLY=($(compgen -W "UTC Europe/London Europe/Paris America/New_York" -- "$cur"))
+		return ;;
+	--after|--key)
+		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
@@ -55,7 +63,7 @@ _vigil()
 
 	case $cmd in
 	"")
-		COMPREPLY=($(compgen -W "login logout watch alarm guard residents access demo keys config --log --help --version" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "login logout watch alarm guard export audit residents access demo keys config --log --help --version" -- "$cur")) ;;
 	login)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--user --help" -- "$cur"))
@@ -119,6 +127,37 @@ _vigil()
 		elif [[ -z $sub ]]; then
 			COMPREPLY=($(compgen -W "grant suspend resume revoke list" -- "$cur"))
 		elif [[ $cmd:$sub == residents:import && $nargs -eq 0 ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	export)
+		# The kind: the word after "export" that is not an option.
+		local kind=
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--since|--until|--site|--format|--tz|-o|--output|--after) ((i++)) ;;
+			-*) ;;
+			*) kind=${COMP_WORDS[i]} ;;
+			esac
+		done
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--since --until --site --format --tz --output --after --help" -- "$cur"))
+		elif [[ -z $kind ]]; then
+			COMPREPLY=($(compgen -W "audit alarms events positions access-history" -- "$cur"))
+		fi ;;
+	audit)
+		local sub=
+		for ((i = i + 1; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--key) ((i++)) ;;
+			-*) ;;
+			*) sub=${COMP_WORDS[i]}; break ;;
+			esac
+		done
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--server --key --quiet --help" -- "$cur"))
+		elif [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W "verify" -- "$cur"))
+		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
 	guard)
