@@ -472,11 +472,12 @@ form_on_saved(void *arg, const struct rest_reply *r)
 	    json_is_object(cur = json_object_get(r->json, "resident"))) {
 		const char *when = json_string_value(json_object_get(cur, "updated"));
 
+		/* "2026-11-21T23:01:02.345Z": the time of day is enough here. */
 		form_fill(f, cur);
-		form_status(f, true, "someone else changed resident %" PRId64 " at %s (now "
-		    "version %" JSON_INTEGER_FORMAT "): the form shows it as it is now; "
-		    "nothing was saved", f->id, when != NULL ? when : "?",
-		    json_integer_value(json_object_get(cur, "version")));
+		form_status(f, true, "nothing was saved: resident %" PRId64 " was changed "
+		    "meanwhile (at %.8s UTC, now version %" JSON_INTEGER_FORMAT "); the "
+		    "form shows it as it is now", f->id, when != NULL && strlen(when) > 19 ?
+		    when + 11 : "?", json_integer_value(json_object_get(cur, "version")));
 		return;
 	}
 	form_status(f, true, "refused: %s", r->error != NULL ? r->error : "no reason given");

@@ -231,12 +231,68 @@ tui_keys c1 -l 'access since=yesterday'
 tui_keys c1 Enter
 tui_wait c1 5 'since: "yesterday" is not a time'
 
+note "e edits the resident; a change made meanwhile is not overwritten"
+tui_wait c1 5 'SITE +POINT +TYPE'
+tui_keys c1 R
+tui_wait c1 10 'Jo Bloggs +A 1/4 +gateyard +resident +card:04A1B2'
+tui_keys c1 Enter
+tui_wait c1 10 'name +Jo Bloggs'
+tui_keys c1 e
+tui_wait c1 5 "Edit resident $JO \\(gateyard\\)"
+tui_wait c1 5 '>name \* +Jo Bloggs'
+tui_wait c1 5 'email +jo@example\.org'
+tui_keys c1 Down Down C-u
+tui_keys c1 -l 'jo.bloggs@example.org'
+V=$(TOKEN=$ADA api GET "/api/v1/residents/$JO" | jq .resident.version)
+TOKEN=$ADA api PATCH "/api/v1/residents/$JO" "{\"version\":$V,\"name\":\"Joanna Bloggs\"}" >/dev/null
+assert_eq 200 "$(last_status)" "the change made meanwhile"
+tui_keys c1 F2
+tui_wait c1 10 "nothing was saved: resident $JO was changed meanwhile \\(at [0-9:]+ UTC, now version [0-9]+\\)"
+tui_wait c1 5 'name \* +Joanna Bloggs'
+tui_wait c1 5 'email +jo@example\.org'
+assert_eq "Joanna Bloggs jo@example.org" \
+	"$(TOKEN=$ADA api GET "/api/v1/residents/$JO" | jq -r '.resident | "\(.name) \(.email)"')" \
+	"the resident after the stale save"
+# The cursor stayed on the email.
+tui_wait c1 5 '>email +jo@example\.org'
+tui_keys c1 C-u
+tui_keys c1 -l 'jo.bloggs@example.org'
+tui_keys c1 F2
+tui_wait c1 10 "resident $JO saved"
+tui_wait c1 10 'email +jo\.bloggs@example\.org'
+tui_wait c1 5 'name +Joanna Bloggs'
+assert_eq "Joanna Bloggs jo.bloggs@example.org" \
+	"$(TOKEN=$ADA api GET "/api/v1/residents/$JO" | jq -r '.resident | "\(.name) \(.email)"')" \
+	"the resident after the edit"
+
+note "D removes the resident after a yes"
+tui_keys c1 D
+tui_wait c1 5 "remove resident $JO \\(Joanna Bloggs\\)\\? type yes:"
+tui_keys c1 -l 'no'
+tui_keys c1 Enter
+tui_wait c1 5 'nothing changed'
+assert_eq null "$(TOKEN=$ADA api GET "/api/v1/residents/$JO" | jq -r .resident.removed)" "removed after no"
+tui_keys c1 D
+tui_wait c1 5 "remove resident $JO .*type yes:"
+tui_keys c1 -l 'yes'
+tui_keys c1 Enter
+tui_wait c1 10 'removed +[0-9]{4}-'
+[ "$(TOKEN=$ADA api GET "/api/v1/residents/$JO" | jq -r .resident.removed)" != null ] ||
+	fail "the resident was not removed"
+tui_keys c1 q
+tui_keys c1 q
+tui_wait c1 5 'SITE +POINT +TYPE'
+
 note "a dispatcher sees the residents but may not add one"
 TOKEN=$(login dora dispatch-pw-1)
 tui_start d1 120 40
 tui_wait d1 15 'LIVE'
 tui_keys d1 R
-tui_wait d1 10 'Jo Bloggs +A 1/4 +gateyard'
+tui_wait d1 10 'Residents'
+tui_keys d1 /
+tui_keys d1 -l 'bloggs'
+tui_keys d1 Enter
+tui_wait d1 10 'Residents matching "bloggs"  \(0\)'
 tui_keys d1 a
 tui_wait d1 5 'dispatchers see residents but may not change them'
 tui_keys d1 q
