@@ -186,20 +186,6 @@ static const char migration_3[] =
 "  UNIQUE (site_id, key));";
 
 /*
- * Signed checkpoints of the audit chain's head (checkpoint.h): the entry's
- * seq and hash, when, the public key and the Ed25519 signature, in hex.
- */
-static const char migration_5[] =
-"CREATE TABLE audit_checkpoints ("
-"  id INTEGER PRIMARY KEY,"
-"  seq INTEGER NOT NULL,"
-"  hash TEXT NOT NULL,"
-"  ts_ms INTEGER NOT NULL,"
-"  public_key TEXT NOT NULL,"
-"  signature TEXT NOT NULL);"
-"CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);";
-
-/*
  * Residents, their credentials and access rights (issue 6).  sites.
  * access_version is bumped in the same transaction as any change that can
  * change a gateway's access list, so the list's ETag costs one row read.
@@ -278,6 +264,20 @@ static const char migration_4[] =
 "  created_ms INTEGER NOT NULL,"
 "  updated_ms INTEGER NOT NULL);"
 "CREATE INDEX rights_resident ON rights (resident_id, state);";
+
+/*
+ * Signed checkpoints of the audit chain's head (checkpoint.h): the entry's
+ * seq and hash, when, the public key and the Ed25519 signature, in hex.
+ */
+static const char migration_5[] =
+"CREATE TABLE audit_checkpoints ("
+"  id INTEGER PRIMARY KEY,"
+"  seq INTEGER NOT NULL,"
+"  hash TEXT NOT NULL,"
+"  ts_ms INTEGER NOT NULL,"
+"  public_key TEXT NOT NULL,"
+"  signature TEXT NOT NULL);"
+"CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);";
 
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
