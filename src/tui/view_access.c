@@ -256,13 +256,26 @@ access_more(struct accessv *a)
 	}
 }
 
-/* Every ACCESS_POLL_MS: new attempts. */
+/* True when the view whose data is data can be seen: on top, or under a prompt. */
+static bool
+access_shown(struct console *c, void *data)
+{
+	for (int i = c->nviews - 1; i >= 0; i--) {
+		if (c->views[i]->data == data)
+			return true;
+		if (c->views[i]->ops->opaque)
+			return false;
+	}
+	return false;
+}
+
+/* Every ACCESS_POLL_MS: new attempts, while the history is shown. */
 static void
 access_on_timer(uv_timer_t *t)
 {
 	struct accessv *a = t->data;
 
-	if (!a->c->quit)
+	if (!a->c->quit && access_shown(a->c, a))
 		access_fetch(a);
 }
 
@@ -508,14 +521,15 @@ access_signals_on_reply(void *arg, const struct rest_reply *r)
 	tui_dirty(s->c);
 }
 
-/* Every ACCESS_SIGNALS_POLL_MS: the denials of the window. */
+/* Every ACCESS_SIGNALS_POLL_MS, while the dashboard is shown: the denials of the window. */
 static void
 access_signals_on_timer(uv_timer_t *t)
 {
 	struct access_signals *s = t->data;
 	char iso[VTIME_ISO_LEN], *path, *cause = NULL;
 
-	if (s->req != NULL || s->c->quit || s->c->rest == NULL)
+	if (s->req != NULL || s->c->quit || s->c->rest == NULL ||
+	    (s->c->nviews > 0 && !access_shown(s->c, s->c->views[0]->data)))
 		return;
 	vtime_format(vtime_now_ms() - ACCESS_SIGNALS_WINDOW_S * 1000, iso, sizeof iso);
 	path = xasprintf("/api/v1/access?result=denied&limit=%d", ACCESS_SIGNALS_LIMIT);
