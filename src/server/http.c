@@ -287,14 +287,14 @@ http_refuse(struct lws *wsi, struct http_conn *c, int status, const char *code,
 	http_reply_ready(wsi, c);
 }
 
-/* Refuse a body over LIMIT_BODY_BYTES. */
+/* Refuse a body over the route's limit. */
 static void
 http_refuse_large(struct lws *wsi, struct http_conn *c)
 {
 	char msg[96];
 
-	snprintf(msg, sizeof msg, "the request body is larger than the limit of %d bytes",
-	    LIMIT_BODY_BYTES);
+	snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes",
+	    router_body_limit(c->req.method, c->req.path));
 	http_refuse(wsi, c, 413, "too_large", msg);
 }
 
@@ -497,7 +497,8 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 			lws_hdr_copy(wsi, num, sizeof num, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 			cl = strtoll(num, NULL, 10);
-			if (cl > LIMIT_BODY_BYTES) {
+			if (cl < 0 || (unsigned long long)cl >
+			    router_body_limit(c->req.method, c->req.path)) {
 				http_refuse_large(wsi, c);
 				return 0;
 			}
@@ -510,14 +511,14 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_BODY:
 		if (!c->in_request || c->body_too_large)
 			return 0;
-		if (c->req.body_len + len > LIMIT_BODY_BYTES) {
+		if (c->req.body_len + len > router_body_limit(c->req.method, c->req.path)) {
 			c->body_too_large = true;
 			return 0;
 		}
 		if (c->req.body_len + len + 1 > c->body_cap) {
-			c->body_cap = c->req.body_len + len + 1;
-			if (c->body_cap < 4096)
-				c->body_cap = 4096;
+			/* Doubling: a large import body is not copied over and over. */
+			while (c->req.body_len + len + 1 > c->body_cap)
+				c->body_cap = c->body_cap < 4096 ? 4096 : c->body_cap * 2;
 			c->req.body = xrealloc(c->req.body, c->body_cap);
 		}
 		memcpy(c->req.body + c->req.body_len, in, len);

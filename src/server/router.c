@@ -132,6 +132,30 @@ router_match(const char *pattern, const char *path, char *scratch, size_t len,
 	return *pp == '\0' && *sp == '\0';
 }
 
+/* Routes that take bodies larger than LIMIT_BODY_BYTES. */
+static const struct {
+	enum http_method method;
+	const char *pattern;
+	size_t max;
+} router_bodies[] = {
+	{ HTTP_POST, "/api/v1/sites/:key/residents/import", LIMIT_IMPORT_BODY_BYTES },
+};
+
+/* The largest request body the route of method and path takes. */
+size_t
+router_body_limit(enum http_method method, const char *path)
+{
+	char scratch[LIMIT_URI_BYTES + 1];
+	const char *params[HTTP_MAX_PATH_PARAMS];
+	int nparams;
+
+	for (size_t i = 0; i < ARRAY_LEN(router_bodies); i++)
+		if (router_bodies[i].method == method && router_match(router_bodies[i].pattern,
+		    path, scratch, sizeof scratch, params, &nparams))
+			return router_bodies[i].max;
+	return LIMIT_BODY_BYTES;
+}
+
 /* Refuse with 401 and the right challenge for the route's kind of caller. */
 static enum route_result
 router_unauthorized(const struct route *r, struct http_resp *resp)

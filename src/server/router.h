@@ -40,6 +40,9 @@ struct route {
 extern const struct route router_table[];
 extern const int router_table_len;
 
+/* The largest request body the route of method and path takes. */
+size_t router_body_limit(enum http_method method, const char *path);
+
 /* Resolve the caller, check the route's role rule, and run the handler. */
 enum route_result router_dispatch(struct server *srv, struct http_req *req,
     struct http_resp *resp);
