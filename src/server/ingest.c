@@ -631,10 +631,20 @@ ingest_event_store(struct server *srv, struct ingest_item *it,
 	 */
 	if (!dup && (ev->type == EVENT_ACCESS_GRANTED ||
 	    ev->type == EVENT_ACCESS_DENIED)) {
-		int64_t a = residents_access_event(srv, it->site_id, ev->point_id,
-		    it->owner_id, event_id, ev->type == EVENT_ACCESS_DENIED &&
-		    ev->rule.action != RULE_ALARM, ev->credential, ev->sensor_ms,
-		    it->owner, it->source, now);
+		struct residents_access acc = {
+			.site_id = it->site_id,
+			.point_id = ev->point_id,
+			.gateway_id = it->owner_id,
+			.event_id = event_id,
+			.denied = ev->type == EVENT_ACCESS_DENIED,
+			.count_denials = ev->type == EVENT_ACCESS_DENIED &&
+			    ev->rule.action != RULE_ALARM,
+			.credential = ev->credential,
+			.sensor_ms = ev->sensor_ms,
+			.gateway_key = it->owner,
+			.source = it->source,
+		};
+		int64_t a = residents_access_event(srv, &acc, now);
 
 		if (a < 0)
 			return -1;

@@ -811,30 +811,65 @@ residents_credential_find(struct store *st, int64_t site_id, const char *credent
 	return id;
 }
 
-/* Link an access event to its resident; raise the repeated-denials alarm. */
+/* Publish an access event on the stream: who, where, the result; never the credential. */
+static int
+residents_access_publish(struct server *srv, const struct residents_access *ev,
+    int64_t resident, int64_t now_ms)
+{
+	static const char sql[] =
+	    "SELECT s.key, (SELECT key FROM points WHERE id = ?2),"
+	    " (SELECT name FROM residents WHERE id = ?3) FROM sites s WHERE s.id = ?1";
+	char ts[VTIME_ISO_LEN];
+	sqlite3_stmt *s;
+	json_t *data;
+
+	s = store_stmt(srv->st, sql);
+	store_bind_int(s, 1, ev->site_id);
+	store_bind_int(s, 2, ev->point_id);
+	store_bind_int(s, 3, resident);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	vtime_format(ev->sensor_ms, ts, sizeof ts);
+	data = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o}",
+	    "id", (json_int_t)ev->event_id, "ts", ts,
+	    "site", store_col_text(s, 0), "gateway", ev->gateway_key,
+	    "point", sqlite3_column_type(s, 1) == SQLITE_NULL ? json_null() :
+	    json_string(store_col_text(s, 1)),
+	    "result", ev->denied ? "denied" : "granted",
+	    "resident", resident > 0 && sqlite3_column_type(s, 2) != SQLITE_NULL ?
+	    json_pack("{s:I, s:s}", "id", (json_int_t)resident, "name",
+	    store_col_text(s, 2)) : json_null());
+	sqlite3_reset(s);
+	if (data == NULL)
+		return -1;
+	return streamlog_append(srv, "access", ev->site_id, data, now_ms) < 0 ? -1 : 0;
+}
+
+/* Link an access event to its resident, publish it; raise the repeated-denials alarm. */
 int64_t
-residents_access_event(struct server *srv, int64_t site_id, int64_t point_id,
-    int64_t gateway_id, int64_t event_id, bool denied, const char *credential,
-    int64_t sensor_ms, const char *gateway_key, const char *source,
+residents_access_event(struct server *srv, const struct residents_access *ev,
     int64_t now_ms)
 {
 	static const char sql_link[] = "UPDATE events SET resident_id = ? WHERE id = ?";
+	/* The site's recent events first (its index), then the point's denials. */
 	static const char sql_count[] =
-	    "SELECT count(*) FROM events WHERE point_id = ? AND received_ms > ?"
-	    " AND type = 'access_denied'";
+	    "SELECT count(*) FROM events WHERE site_id = ? AND received_ms > ?"
+	    " AND point_id = ? AND type = 'access_denied'";
 	static const char sql_alarm[] = "UPDATE events SET alarm_id = ? WHERE id = ?";
 	sqlite3_stmt *s;
 	int64_t resident = 0, n, alarm;
 	bool grouped;
 
-	if (credential != NULL && *credential != '\0') {
-		if ((resident = residents_credential_find(srv->st, site_id,
-		    credential)) < 0)
+	if (ev->credential != NULL && *ev->credential != '\0') {
+		if ((resident = residents_credential_find(srv->st, ev->site_id,
+		    ev->credential)) < 0)
 			return -1;
 		if (resident > 0) {
 			s = store_stmt(srv->st, sql_link);
 			store_bind_int(s, 1, resident);
-			store_bind_int(s, 2, event_id);
+			store_bind_int(s, 2, ev->event_id);
 			if (sqlite3_step(s) != SQLITE_DONE) {
 				sqlite3_reset(s);
 				return -1;
@@ -842,11 +877,14 @@ residents_access_event(struct server *srv, int64_t site_id, int64_t point_id,
 			sqlite3_reset(s);
 		}
 	}
-	if (!denied || point_id <= 0)
+	if (residents_access_publish(srv, ev, resident, now_ms) != 0)
+		return -1;
+	if (!ev->denied || !ev->count_denials || ev->point_id <= 0)
 		return 0;
 	s = store_stmt(srv->st, sql_count);
-	store_bind_int(s, 1, point_id);
+	store_bind_int(s, 1, ev->site_id);
 	store_bind_int(s, 2, now_ms - (int64_t)ACCESS_DENIALS_WINDOW_S * 1000);
+	store_bind_int(s, 3, ev->point_id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		return -1;
@@ -857,16 +895,16 @@ residents_access_event(struct server *srv, int64_t site_id, int64_t point_id,
 		return 0;
 	{
 		struct alarm_cause c = {
-			.site_id = site_id,
-			.point_id = point_id,
-			.gateway_id = gateway_id,
+			.site_id = ev->site_id,
+			.point_id = ev->point_id,
+			.gateway_id = ev->gateway_id,
 			.type = "access_denied",
 			.priority = ACCESS_DENIALS_PRIORITY,
-			.event_id = event_id,
-			.event_ms = sensor_ms,
+			.event_id = ev->event_id,
+			.event_ms = ev->sensor_ms,
 			.actor_type = "gateway",
-			.actor = gateway_key,
-			.source = source,
+			.actor = ev->gateway_key,
+			.source = ev->source,
 		};
 
 		if ((alarm = alarm_raise(srv, &c, &grouped, now_ms)) < 0)
@@ -874,7 +912,7 @@ residents_access_event(struct server *srv, int64_t site_id, int64_t point_id,
 	}
 	s = store_stmt(srv->st, sql_alarm);
 	store_bind_int(s, 1, alarm);
-	store_bind_int(s, 2, event_id);
+	store_bind_int(s, 2, ev->event_id);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
 		return -1;

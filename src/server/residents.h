@@ -124,17 +124,27 @@ int residents_publish_right(struct server *srv, const char *action, json_t *righ
 /* A right as the API shows it, or NULL; *site_id and *resident_id set when not NULL. */
 json_t *residents_right_json(struct store *st, int64_t id, int64_t *site_id);
 
+/* An access event ingest stored, as residents_access_event needs it. */
+struct residents_access {
+	int64_t site_id, point_id, gateway_id, event_id;
+	bool denied;              /* access_denied, else access_granted */
+	bool count_denials;       /* a denial the rules did not already make an alarm */
+	const char *credential;   /* or NULL */
+	int64_t sensor_ms;
+	const char *gateway_key;
+	const char *source;
+};
+
 /*
  * After ingest stored an access event (inside its transaction): link it to
- * the resident holding the credential at the site, and for a denial, raise
- * the repeated-denials alarm when ACCESS_DENIALS_ALARM_COUNT denials at the
+ * the resident holding the credential at the site, publish it on the stream
+ * ("access", without the credential), and for a denial to count, raise the
+ * repeated-denials alarm when ACCESS_DENIALS_ALARM_COUNT denials at the
  * point fall within ACCESS_DENIALS_WINDOW_S.  Returns the alarm id raised
  * or grouped into (0 for none), or -1 on a store error.
  */
-int64_t residents_access_event(struct server *srv, int64_t site_id,
-    int64_t point_id, int64_t gateway_id, int64_t event_id, bool denied,
-    const char *credential, int64_t sensor_ms, const char *gateway_key,
-    const char *source, int64_t now_ms);
+int64_t residents_access_event(struct server *srv, const struct residents_access *ev,
+    int64_t now_ms);
 
 /* Helpers of the API files. */
 struct http_req;

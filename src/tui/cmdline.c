@@ -3,6 +3,7 @@
 #include "draw.h"
 #include "keymap.h"
 #include "maps.h"
+#include "timerange.h"
 #include "tui.h"
 #include "view.h"
 #include "view_residents.h"
@@ -180,31 +181,16 @@ cmd_map(struct console *c, char **argv, int argc, const char *rest)
 	tui_push(c, view_map_new(c, site, argc > 1 || a == NULL ? 0 : a->id, NULL));
 }
 
-/*
- * A time as people type it in a command: "-90m", "-2h", "-1d" (before now),
- * "now", or ISO 8601; -1 with a message when it is none of those.
- */
+/* A time as people type it in a command (timerange.h): 0, or -1 with a message. */
 static int
 cmdline_time(struct console *c, const char *s, int64_t now, int64_t *out)
 {
-	char *end;
-	long long n;
+	char *why = NULL;
 
-	if (strcmp(s, "now") == 0) {
-		*out = now;
+	if (timerange_parse(s, now, out, &why) == 0)
 		return 0;
-	}
-	if (s[0] == '-' && (n = strtoll(s + 1, &end, 10)) > 0 && end[0] != '\0' &&
-	    end[1] == '\0' && strchr("smhd", end[0]) != NULL) {
-		long long unit = end[0] == 's' ? 1000 : end[0] == 'm' ? 60000 :
-		    end[0] == 'h' ? 3600000 : 86400000;
-
-		*out = now - n * unit;
-		return 0;
-	}
-	if (vtime_parse(s, out) == 0)
-		return 0;
-	tui_message(c, true, "\"%s\" is not a time (-2h, -30m, now or 2026-11-21T22:00:00Z)", s);
+	tui_message(c, true, "%s", why);
+	free(why);
 	return -1;
 }
 

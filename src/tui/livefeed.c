@@ -7,6 +7,7 @@
 #include "rest.h"
 #include "tui.h"
 #include "view.h"
+#include "view_residents.h"
 #include "vtime.h"
 
 /*
@@ -57,6 +58,9 @@ feed_load_done(struct feed_load *l)
 	c->loading = false;
 	c->snapshot_ms = vtime_now_ms();
 	c->queue_stale = true;
+	/* Access attempts are not in the snapshot: ask again for what was missed. */
+	c->access_gen++;
+	access_signals_reload(c->signals);
 	action_settle(c);
 	for (int i = 0; i < c->nviews; i++)
 		if (c->views[i]->ops->changed != NULL)
@@ -261,6 +265,10 @@ feed_on_message(void *arg, json_t *msg, const char *text, size_t len)
 			attention_alarm(c, json_object_get(msg, "data"));
 		if (type != NULL && strcmp(type, "guard.position") == 0)
 			trails_add(c, json_object_get(msg, "data"));
+		if (type != NULL && strcmp(type, "access") == 0) {
+			c->access_gen++;
+			access_signals_event(c->signals, json_object_get(msg, "data"));
+		}
 		/* A note changes no alarm field: views are told which alarm it was. */
 		c->noted_alarm = type != NULL && strcmp(type, "alarm.note") == 0 ?
 		    json_integer_value(json_object_get(json_object_get(msg, "data"), "alarm")) : 0;

@@ -35,6 +35,7 @@ struct rest;
 struct tui_filter;
 struct mapset;
 struct trail;
+struct access_signals;
 
 /* An action sent to the server and not yet confirmed by the stream. */
 struct tui_pending {
@@ -108,6 +109,8 @@ struct console {
 
 	struct mapset *mapsets; /* the site maps fetched so far (maps.h) */
 	struct trail *trails;   /* the guards' recent positions */
+	struct access_signals *signals; /* the dashboard's recent denials, or NULL */
+	uint64_t access_gen;    /* "access" messages and snapshots seen: views refetch */
 
 	uv_poll_t stdin_poll;
 	int empty_reads;        /* readable wake-ups in a row that gave no key */

@@ -2,6 +2,7 @@
 
 #include "draw.h"
 #include "rest.h"
+#include "timerange.h"
 #include "tui.h"
 #include "view.h"
 #include "view_residents.h"
@@ -11,18 +12,16 @@
  * The access history: granted and denied attempts at the access points as
  * GET /api/v1/access gives them, newest first, filtered by resident, point,
  * site, result and time.  Going down past the last row loads the next page
- * ("after"); the first page is asked for again every ACCESS_POLL_MS so that
- * new attempts appear at the top (gateways' access events are not on the
- * stream).  Enter opens the resident of the attempt.
+ * ("after"); when the stream tells of a new attempt ("access" messages,
+ * counted in c->access_gen) the first page is asked for again, so that new
+ * attempts appear at the top.  Enter opens the resident of the attempt.
  *
  * The dashboard's signal: the latest denied attempt and how many there were
- * in the last ACCESS_SIGNALS_WINDOW_S seconds, asked for every
- * ACCESS_SIGNALS_POLL_MS.
+ * in the last ACCESS_SIGNALS_WINDOW_S seconds: asked for once (and again
+ * after each snapshot), then kept from the stream's "access" messages.
  */
 #define ACCESS_PAGE             200     /* attempts fetched at once */
-#define ACCESS_POLL_MS          2000    /* the first page is fetched again this often */
-#define ACCESS_SIGNALS_POLL_MS  5000    /* the dashboard's denials, this often */
-#define ACCESS_SIGNALS_WINDOW_S 600     /* ... counted over this many seconds */
+#define ACCESS_SIGNALS_WINDOW_S 600     /* the dashboard's denials, counted over this long */
 #define ACCESS_SIGNALS_LIMIT    100     /* ... at most ("100+") */
 #define ACCESS_FILTER_MAX       512
 
@@ -37,56 +36,11 @@ struct accessv {
 	struct rest_req *req;        /* the first page */
 	struct rest_req *more;       /* the next page */
 	bool reset;                  /* the first page replaces the rows */
-	uv_timer_t *timer;
+	bool again;                  /* ask for the first page again once it came */
+	uint64_t gen;                /* c->access_gen the rows follow */
 	char *error;
 	int sel, top, page;
 };
-
-/* Close a timer the caller allocated; it is freed once closed. */
-static void
-access_timer_closed(uv_handle_t *h)
-{
-	free(h);
-}
-
-/* Stop and free a timer (NULL is fine). */
-static void
-access_timer_free(uv_timer_t *t)
-{
-	if (t == NULL)
-		return;
-	uv_timer_stop(t);
-	uv_close((uv_handle_t *)t, access_timer_closed);
-}
-
-/*
- * A time as typed: "-90m", "-2h", "-1d" (before now), "now", a date or ISO
- * 8601; -1 when it is none of those.
- */
-static int
-access_time(const char *s, int64_t now, int64_t *out)
-{
-	char *end, iso[VTIME_ISO_LEN];
-	long long n;
-
-	if (strcmp(s, "now") == 0) {
-		*out = now;
-		return 0;
-	}
-	if (s[0] == '-' && (n = strtoll(s + 1, &end, 10)) > 0 && end[0] != '\0' &&
-	    end[1] == '\0' && strchr("smhd", end[0]) != NULL) {
-		long long unit = end[0] == 's' ? 1000 : end[0] == 'm' ? 60000 :
-		    end[0] == 'h' ? 3600000 : 86400000;
-
-		*out = now - n * unit;
-		return 0;
-	}
-	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
-		snprintf(iso, sizeof iso, "%sT00:00:00Z", s);
-		return vtime_parse(iso, out);
-	}
-	return vtime_parse(s, out);
-}
 
 /*
  * Turn the filter words into the API's query in *query (caller frees):
@@ -114,9 +68,11 @@ access_parse(struct console *c, const char *filter, char **query, bool *live)
 		*eq = '\0';
 		value = eq + 1;
 		if (strcmp(name, "since") == 0 || strcmp(name, "until") == 0) {
-			if (access_time(value, now, &t) != 0) {
-				tui_message(c, true, "access: %s: \"%s\" is not a time (-2h, -30m, "
-				    "now, 2026-11-21 or 2026-11-21T22:00:00Z)", name, value);
+			char *why = NULL;
+
+			if (timerange_parse(value, now, &t, &why) != 0) {
+				tui_message(c, true, "access: %s: %s", name, why);
+				free(why);
 				rc = -1;
 				break;
 			}
@@ -159,6 +115,8 @@ access_id(json_t *o)
 	return json_integer_value(json_object_get(o, "id"));
 }
 
+static void access_fetch(struct accessv *a);
+
 /* The first page arrived: the rows, or the new attempts put on top of them. */
 static void
 access_on_first(void *arg, const struct rest_reply *r)
@@ -170,6 +128,11 @@ access_on_first(void *arg, const struct rest_reply *r)
 	json_t *o;
 
 	a->req = NULL;
+	if (a->again) {
+		/* Another attempt came while this page was on its way. */
+		a->again = false;
+		access_fetch(a);
+	}
 	if (r->status != 200 || !json_is_array(ev)) {
 		free(a->error);
 		a->error = xasprintf("cannot load the access history: %s",
@@ -202,14 +165,16 @@ access_on_first(void *arg, const struct rest_reply *r)
 	tui_dirty(a->c);
 }
 
-/* Ask for the first page (unless it is on its way). */
+/* Ask for the first page (again once it came, when it is on its way). */
 static void
 access_fetch(struct accessv *a)
 {
 	char *path, *cause = NULL;
 
-	if (a->req != NULL)
+	if (a->req != NULL) {
+		a->again = true;
 		return;
+	}
 	path = xasprintf("/api/v1/access?limit=%d%s", ACCESS_PAGE, a->query);
 	a->req = rest_request(a->c->rest, "GET", path, NULL, access_on_first, a, &cause);
 	free(path);
@@ -256,27 +221,16 @@ access_more(struct accessv *a)
 	}
 }
 
-/* True when the view whose data is data can be seen: on top, or under a prompt. */
-static bool
-access_shown(struct console *c, void *data)
-{
-	for (int i = c->nviews - 1; i >= 0; i--) {
-		if (c->views[i]->data == data)
-			return true;
-		if (c->views[i]->ops->opaque)
-			return false;
-	}
-	return false;
-}
-
-/* Every ACCESS_POLL_MS: new attempts, while the history is shown. */
+/* The stream told of new attempts (or a snapshot was loaded): follow them. */
 static void
-access_on_timer(uv_timer_t *t)
+access_changed(struct console *c, struct view *v)
 {
-	struct accessv *a = t->data;
+	struct accessv *a = v->data;
 
-	if (!a->c->quit && access_shown(a->c, a))
-		access_fetch(a);
+	if (!a->live || a->gen == c->access_gen)
+		return;
+	a->gen = c->access_gen;
+	access_fetch(a);
 }
 
 /* The text of field key of o, or "-". */
@@ -379,10 +333,6 @@ access_filter_done(struct console *c, void *arg, const char *text)
 	a->next = 0;
 	a->sel = a->top = 0;
 	access_fetch(a);
-	if (a->live)
-		uv_timer_again(a->timer);
-	else
-		uv_timer_stop(a->timer);
 }
 
 /* Keys of the history. */
@@ -441,7 +391,6 @@ access_free(struct view *v)
 		rest_cancel(a->req);
 	if (a->more != NULL)
 		rest_cancel(a->more);
-	access_timer_free(a->timer);
 	json_decref(a->rows);
 	free(a->query);
 	free(a->title);
@@ -457,6 +406,7 @@ static const struct view_ops access_ops = {
 	.draw = access_draw,
 	.key = access_key,
 	.free = access_free,
+	.changed = access_changed,
 };
 
 /* The access history filtered by filter (see view_residents.h). */
@@ -475,62 +425,81 @@ view_access_new(struct console *c, const char *filter, const char *title)
 	a->live = live;
 	snprintf(a->filter, sizeof a->filter, "%s", filter != NULL ? filter : "");
 	a->title = title != NULL ? xstrdup(title) : NULL;
-	a->timer = xcalloc(1, sizeof *a->timer);
-	uv_timer_init(c->loop, a->timer);
-	a->timer->data = a;
-	if (live)
-		uv_timer_start(a->timer, access_on_timer, ACCESS_POLL_MS, ACCESS_POLL_MS);
+	a->gen = c->access_gen;
 	access_fetch(a);
 	return view_new(&access_ops, a);
 }
 
-struct access_signals {
-	struct console *c;
-	uv_timer_t *timer;
-	struct rest_req *req;
-	int count;                   /* denials in the window */
-	bool more;                   /* ... at least ACCESS_SIGNALS_LIMIT */
-	char point[LIMIT_KEY_LEN + 1]; /* the latest one's point */
-	int64_t latest_ms;           /* ... and time, or 0 */
+/* A denied attempt the dashboard counts. */
+struct access_denial {
+	int64_t id, ts_ms;
+	char point[LIMIT_KEY_LEN + 1];
 };
 
-/* The denials of the window arrived. */
+struct access_signals {
+	struct console *c;
+	struct rest_req *req;
+	bool again;                  /* fetch again once the reply came */
+	bool more;                   /* the window held more than ACCESS_SIGNALS_LIMIT */
+	struct access_denial d[ACCESS_SIGNALS_LIMIT]; /* oldest first */
+	int n;
+};
+
+/* Keep a denial (newer than those held; the oldest goes when full). */
+static void
+access_signals_put(struct access_signals *s, int64_t id, int64_t ts, const char *point)
+{
+	if (s->n > 0 && id <= s->d[s->n - 1].id)
+		return;
+	if (s->n == ACCESS_SIGNALS_LIMIT) {
+		memmove(&s->d[0], &s->d[1], (size_t)(s->n - 1) * sizeof s->d[0]);
+		s->n--;
+		s->more = true;
+	}
+	s->d[s->n].id = id;
+	s->d[s->n].ts_ms = ts;
+	snprintf(s->d[s->n].point, sizeof s->d[s->n].point, "%s", point);
+	s->n++;
+}
+
+static void access_signals_fetch(struct access_signals *s);
+
+/* The denials of the window arrived (newest first). */
 static void
 access_signals_on_reply(void *arg, const struct rest_reply *r)
 {
 	struct access_signals *s = arg;
 	json_t *ev = json_object_get(r->json, "events"), *o;
 	int64_t t;
+	size_t i;
 
 	s->req = NULL;
-	if (r->status == 401 || r->status == 403) {
-		/* This user sees no access history: stop asking. */
-		uv_timer_stop(s->timer);
-		return;
+	if (r->status == 200 && json_is_array(ev)) {
+		s->n = 0;
+		s->more = json_integer_value(json_object_get(r->json, "next")) > 0;
+		for (i = json_array_size(ev); i-- > 0;) {
+			o = json_array_get(ev, i);
+			if (vtime_parse(access_s(o, "ts"), &t) == 0)
+				access_signals_put(s, access_id(o), t, access_s(o, "point"));
+		}
+		tui_dirty(s->c);
 	}
-	if (r->status != 200 || !json_is_array(ev))
-		return;
-	s->count = (int)json_array_size(ev);
-	s->more = json_integer_value(json_object_get(r->json, "next")) > 0;
-	s->latest_ms = 0;
-	if ((o = json_array_get(ev, 0)) != NULL &&
-	    vtime_parse(access_s(o, "ts"), &t) == 0) {
-		s->latest_ms = t;
-		snprintf(s->point, sizeof s->point, "%s", access_s(o, "point"));
+	if (s->again && r->status != 401 && r->status != 403) {
+		s->again = false;
+		access_signals_fetch(s);
 	}
-	tui_dirty(s->c);
 }
 
-/* Every ACCESS_SIGNALS_POLL_MS, while the dashboard is shown: the denials of the window. */
+/* Ask for the denials of the window. */
 static void
-access_signals_on_timer(uv_timer_t *t)
+access_signals_fetch(struct access_signals *s)
 {
-	struct access_signals *s = t->data;
 	char iso[VTIME_ISO_LEN], *path, *cause = NULL;
 
-	if (s->req != NULL || s->c->quit || s->c->rest == NULL ||
-	    (s->c->nviews > 0 && !access_shown(s->c, s->c->views[0]->data)))
+	if (s->req != NULL) {
+		s->again = true;
 		return;
+	}
 	vtime_format(vtime_now_ms() - ACCESS_SIGNALS_WINDOW_S * 1000, iso, sizeof iso);
 	path = xasprintf("/api/v1/access?result=denied&limit=%d", ACCESS_SIGNALS_LIMIT);
 	view_residents_query(&path, "since", iso);
@@ -552,11 +521,28 @@ access_signals_new(struct console *c)
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->c = c;
-	s->timer = xcalloc(1, sizeof *s->timer);
-	uv_timer_init(c->loop, s->timer);
-	s->timer->data = s;
-	uv_timer_start(s->timer, access_signals_on_timer, 0, ACCESS_SIGNALS_POLL_MS);
+	access_signals_fetch(s);
 	return s;
+}
+
+/* A snapshot was loaded: what the stream may have missed is asked for again. */
+void
+access_signals_reload(struct access_signals *s)
+{
+	if (s != NULL)
+		access_signals_fetch(s);
+}
+
+/* An "access" stream message (its data): a denial is counted. */
+void
+access_signals_event(struct access_signals *s, json_t *data)
+{
+	int64_t t;
+
+	if (s == NULL || strcmp(access_s(data, "result"), "denied") != 0 ||
+	    vtime_parse(access_s(data, "ts"), &t) != 0)
+		return;
+	access_signals_put(s, access_id(data), t, access_s(data, "point"));
 }
 
 /* Stop following and free s (NULL is fine). */
@@ -567,7 +553,6 @@ access_signals_free(struct access_signals *s)
 		return;
 	if (s->req != NULL)
 		rest_cancel(s->req);
-	access_timer_free(s->timer);
 	free(s);
 }
 
@@ -576,13 +561,20 @@ void
 access_signals_draw(struct console *c, struct access_signals *s, int y, int x, int width)
 {
 	char age[16], buf[160];
-	int64_t now = vtime_now_ms();
+	int64_t now = vtime_now_ms(), since = now - ACCESS_SIGNALS_WINDOW_S * 1000;
+	const struct access_denial *latest;
+	int count = 0;
 
-	if (s == NULL || s->latest_ms == 0 || s->count == 0 || width < 12)
+	if (s == NULL || s->n == 0 || width < 12)
 		return;
-	snprintf(buf, sizeof buf, "denied at %s %s ago, %d%s in %d min (H)", s->point,
-	    draw_age(now > s->latest_ms ? now - s->latest_ms : 0, age, sizeof age), s->count,
-	    s->more ? "+" : "", ACCESS_SIGNALS_WINDOW_S / 60);
+	for (int i = 0; i < s->n; i++)
+		count += s->d[i].ts_ms >= since;
+	if (count == 0)
+		return;
+	latest = &s->d[s->n - 1];
+	snprintf(buf, sizeof buf, "denied at %s %s ago, %d%s in %d min (H)", latest->point,
+	    draw_age(now > latest->ts_ms ? now - latest->ts_ms : 0, age, sizeof age), count,
+	    s->more && count == s->n ? "+" : "", ACCESS_SIGNALS_WINDOW_S / 60);
 	draw_role(c, ROLE_ALARM_WARNING);
 	draw_text(c, y, x, (int)strlen(buf) < width ? (int)strlen(buf) : width, buf);
 }

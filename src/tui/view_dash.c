@@ -24,7 +24,7 @@
 
 struct dash {
 	int page;                    /* queue rows visible at the last draw */
-	struct access_signals *signals; /* recent denied attempts, or NULL */
+	struct console *c;
 };
 
 /* Milliseconds since the ISO 8601 time s, or 0 when s is not one. */
@@ -315,7 +315,7 @@ dash_signals(struct console *c, struct dash *d, int y)
 	    c->cols - DASH_SIGNALS_COLS : DASH_SIGNALS_FROM;
 
 	if (c->filter == NULL)
-		access_signals_draw(c, d->signals, y, x, c->cols - x);
+		access_signals_draw(c, c->signals, y, x, c->cols - x);
 }
 
 /* The residents list, or the access history (H), for the roles that see them. */
@@ -505,7 +505,10 @@ dash_key(struct console *c, struct view *v, int key, enum key_action act)
 static void
 dash_free(struct view *v)
 {
-	access_signals_free(((struct dash *)v->data)->signals);
+	struct dash *d = v->data;
+
+	access_signals_free(d->c->signals);
+	d->c->signals = NULL;
 	free(v->data);
 	free(v);
 }
@@ -525,6 +528,7 @@ view_dash_new(struct console *c)
 {
 	struct dash *d = xcalloc(1, sizeof *d);
 
-	d->signals = access_signals_new(c);
+	d->c = c;
+	c->signals = access_signals_new(c);
 	return view_new(&dash_ops, d);
 }

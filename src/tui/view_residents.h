@@ -55,6 +55,10 @@ struct view *view_access_new(struct console *c, const char *filter, const char *
 
 /* The dashboard's signal of recent denials: NULL for roles that see no access. */
 struct access_signals *access_signals_new(struct console *c);
+/* A snapshot was loaded: what the stream may have missed is asked for again. */
+void access_signals_reload(struct access_signals *s);
+/* An "access" stream message (its data): a denial is counted. */
+void access_signals_event(struct access_signals *s, json_t *data);
 /* Stop following and free s (NULL is fine). */
 void access_signals_free(struct access_signals *s);
 /* Draw s at (y, x) in width columns (nothing when there was no recent denial). */

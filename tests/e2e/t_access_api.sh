@@ -138,5 +138,10 @@ for ty in resident right; do
 	[ "$(sqlq "SELECT count(*) FROM stream WHERE type='$ty'")" -ge 1 ] || fail "no $ty stream message"
 done
 assert_eq 0 "$(sqlq "SELECT count(*) FROM stream WHERE type='resident' AND (data LIKE '%+4477%' OR data LIKE '%04A1B2%')")" "stream without contact data"
+# Each access attempt is on the stream with its resident, never with the credential.
+assert_eq 6 "$(sqlq "SELECT count(*) FROM stream WHERE type='access'")" "access messages"
+assert_eq "granted q-gate Jo Bloggs" "$(sqlq "SELECT data FROM stream WHERE type='access' ORDER BY seq LIMIT 1" | jq -r '"\(.result) \(.point) \(.resident.name)"')" "the granted attempt on the stream"
+assert_eq "denied null" "$(sqlq "SELECT data FROM stream WHERE type='access' ORDER BY seq DESC LIMIT 1" | jq -r '"\(.result) \(.resident)"')" "a stranger's denial on the stream"
+assert_eq 0 "$(sqlq "SELECT count(*) FROM stream WHERE type='access' AND (data LIKE '%04A1B2%' OR data LIKE '%XX99%' OR data LIKE '%xx99%')")" "stream without credentials"
 "$VIGIL_BIN/vigild" --db "$DB" audit verify >>"$T/vigild.log" 2>&1 || fail "audit chain does not verify"
 note ok

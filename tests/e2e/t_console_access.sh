@@ -227,9 +227,9 @@ tui_screen c1 | grep -E '^ [0-9-]+ [0-9:]+ +denied' && fail ":access result=gran
 tui_keys c1 q
 tui_keys c1 :
 tui_wait c1 5 '^:'
-tui_keys c1 -l 'access since=yesterday'
+tui_keys c1 -l 'access since=soon'
 tui_keys c1 Enter
-tui_wait c1 5 'since: "yesterday" is not a time'
+tui_wait c1 5 'since: "soon" is not a time'
 
 note "e edits the resident; a change made meanwhile is not overwritten"
 tui_wait c1 5 'SITE +POINT +TYPE'
