@@ -46,8 +46,7 @@ int cmd_residents(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 
 /*
- * Helpers of cmd_residents.c that cmd_access.c shares: a JSON value as
- * cell text ("-" for null), "&name=value" appended to a path with the value
+ * Helpers of cmd_residents.c that cmd_access.c shares: "&name=value" appended to a path with the value
  * percent-encoded, an id argument (-1 after a message), a key argument, and
  * one "label  value" line of a detail page, sanitized.
  */
@@ -55,7 +54,6 @@ struct json_t;
 struct cli_api;
 int residents_call(struct cli_api *a, const char *method, const char *path,
     struct json_t *body, struct json_t **out);
-const char *residents_text(struct json_t *v, char *buf, size_t size);
 void residents_query(char **path, const char *name, const char *value);
 int residents_parse_id(const char *cmd, const char *what, const char *arg,
     int64_t *id);
@@ -84,9 +82,18 @@ struct cli_col {
 	const char *head;
 	int max;              /* columns at most */
 	bool right;           /* right-aligned (numbers) */
-	/* The cell's text for row (may point into row or into buf), never NULL. */
+	/*
+	 * The cell's text for row (may point into row or into buf), never
+	 * NULL; when get is NULL, cli_text of member key of row.
+	 */
 	const char *(*get)(struct json_t *row, char *buf, size_t size);
+	const char *key;
 };
+/*
+ * The text of a JSON value for a table cell: a string as it is, a number
+ * written into buf, yes or no, and "-" for null or missing.
+ */
+const char *cli_text(struct json_t *v, char *buf, size_t size);
 /*
  * Print rows (a JSON array) as an aligned table on stdout, each cell
  * sanitized for the terminal; 0 or EX_IOERR after a message.

@@ -195,6 +195,36 @@ cli_json_line(json_t *v)
 	return rc;
 }
 
+/* The text of a JSON value for a table cell ("-" for null or missing). */
+const char *
+cli_text(json_t *v, char *buf, size_t size)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, size, "%.6f", json_real_value(v));
+		return buf;
+	}
+	if (json_is_true(v))
+		return "yes";
+	if (json_is_false(v))
+		return "no";
+	return "-";
+}
+
+/* The text of column col of row. */
+static const char *
+cli_cell(const struct cli_col *col, json_t *row, char *buf, size_t size)
+{
+	if (col->get != NULL)
+		return col->get(row, buf, size);
+	return cli_text(json_object_get(row, col->key), buf, size);
+}
+
 /* Print rows as an aligned table of sanitized cells; 0 or EX_IOERR. */
 int
 cli_table(const struct cli_col *cols, size_t ncols, json_t *rows)
@@ -210,7 +240,7 @@ cli_table(const struct cli_col *cols, size_t ncols, json_t *rows)
 		w[i] = (int)strlen(cols[i].head);
 	json_array_foreach(rows, idx, row) {
 		for (i = 0; i < ncols; i++) {
-			s = cols[i].get(row, buf, sizeof buf);
+			s = cli_cell(&cols[i], row, buf, sizeof buf);
 			cw = sanitize_width(s, strlen(s), flags);
 			if (cw > cols[i].max)
 				cw = cols[i].max;
@@ -233,7 +263,7 @@ cli_table(const struct cli_col *cols, size_t ncols, json_t *rows)
 		for (i = 0; i < ncols; i++) {
 			bool last = i + 1 == ncols;
 
-			s = cols[i].get(row, buf, sizeof buf);
+			s = cli_cell(&cols[i], row, buf, sizeof buf);
 			sanitize_fit(cell, sizeof cell, s, strlen(s), flags |
 			    (last || cols[i].right ? 0 : SANITIZE_PAD), w[i],
 			    &cw);

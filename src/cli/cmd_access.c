@@ -36,31 +36,6 @@ struct acc_opts {
 	int64_t limit;               /* 0: every event */
 };
 
-/* The history's columns, one getter each. */
-static const char *
-acc_col_ts(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "ts"), buf, size);
-}
-
-static const char *
-acc_col_site(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "site"), buf, size);
-}
-
-static const char *
-acc_col_point(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "point"), buf, size);
-}
-
-static const char *
-acc_col_result(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "result"), buf, size);
-}
-
 /* "Jo Bloggs (7)", or "-" for a credential nobody holds. */
 static const char *
 acc_col_resident(json_t *row, char *buf, size_t size)
@@ -75,19 +50,13 @@ acc_col_resident(json_t *row, char *buf, size_t size)
 	return buf;
 }
 
-static const char *
-acc_col_credential(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "credential"), buf, size);
-}
-
 static const struct cli_col acc_list_cols[] = {
-	{ "TIME", 24, false, acc_col_ts },
-	{ "SITE", 20, false, acc_col_site },
-	{ "POINT", 32, false, acc_col_point },
-	{ "RESULT", 7, false, acc_col_result },
-	{ "RESIDENT", 40, false, acc_col_resident },
-	{ "CREDENTIAL", 40, false, acc_col_credential },
+	{ "TIME", 24, false, .key = "ts" },
+	{ "SITE", 20, false, .key = "site" },
+	{ "POINT", 32, false, .key = "point" },
+	{ "RESULT", 7, false, .key = "result" },
+	{ "RESIDENT", 40, false, .get = acc_col_resident },
+	{ "CREDENTIAL", 40, false, .key = "credential" },
 };
 
 /* vigil access list: the history, newest first, page by page. */
@@ -176,13 +145,13 @@ acc_print_done(const struct acc_opts *o, json_t *reply)
 	w = sanitize_dup(where != NULL ? where : "-", strlen(where != NULL ?
 	    where : "-"), cli_text_flags());
 	printf("right %s: %s (resident %s at %s%s, %s %s-%s)\n",
-	    residents_text(json_object_get(r, "id"), b1, sizeof b1),
-	    residents_text(json_object_get(r, "state"), b2, sizeof b2),
-	    residents_text(json_object_get(r, "resident"), b3, sizeof b3),
+	    cli_text(json_object_get(r, "id"), b1, sizeof b1),
+	    cli_text(json_object_get(r, "state"), b2, sizeof b2),
+	    cli_text(json_object_get(r, "resident"), b3, sizeof b3),
 	    json_is_string(json_object_get(r, "point")) ? "" : "group ", w,
-	    residents_text(json_object_get(r, "days"), b4, sizeof b4),
-	    residents_text(json_object_get(r, "from"), b5, sizeof b5),
-	    residents_text(json_object_get(r, "until"), b6, sizeof b6));
+	    cli_text(json_object_get(r, "days"), b4, sizeof b4),
+	    cli_text(json_object_get(r, "from"), b5, sizeof b5),
+	    cli_text(json_object_get(r, "until"), b6, sizeof b6));
 	free(w);
 	return cli_flush();
 }

@@ -36,52 +36,6 @@ struct alarm_opts {
 	bool list_only;              /* an option only list takes was given */
 };
 
-/* The text of a JSON value for a cell: "-" for null or missing. */
-static const char *
-alarm_text(json_t *v, char *buf, size_t size)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
-	}
-	if (json_is_real(v)) {
-		snprintf(buf, size, "%.6f", json_real_value(v));
-		return buf;
-	}
-	if (json_is_true(v))
-		return "yes";
-	if (json_is_false(v))
-		return "no";
-	return "-";
-}
-
-/* The list's columns, one getter each. */
-static const char *
-alarm_col_id(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "id"), buf, size);
-}
-
-static const char *
-alarm_col_priority(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "priority"), buf, size);
-}
-
-static const char *
-alarm_col_state(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "state"), buf, size);
-}
-
-static const char *
-alarm_col_site(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "site"), buf, size);
-}
-
 /* The point's label, else its key, else the gateway (a line fault). */
 static const char *
 alarm_col_point(json_t *row, char *buf, size_t size)
@@ -91,121 +45,36 @@ alarm_col_point(json_t *row, char *buf, size_t size)
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
 		if (json_is_string(json_object_get(row, keys[i])))
 			return json_string_value(json_object_get(row, keys[i]));
-	return alarm_text(NULL, buf, size);
-}
-
-static const char *
-alarm_col_type(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "type"), buf, size);
-}
-
-static const char *
-alarm_col_count(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "count"), buf, size);
-}
-
-static const char *
-alarm_col_guard(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "guard"), buf, size);
-}
-
-static const char *
-alarm_col_created(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "created"), buf, size);
+	return cli_text(NULL, buf, size);
 }
 
 static const struct cli_col alarm_list_cols[] = {
-	{ "ID", 12, true, alarm_col_id },
-	{ "P", 1, true, alarm_col_priority },
-	{ "STATE", 12, false, alarm_col_state },
-	{ "SITE", 20, false, alarm_col_site },
-	{ "POINT", 40, false, alarm_col_point },
-	{ "TYPE", 16, false, alarm_col_type },
-	{ "#", 8, true, alarm_col_count },
-	{ "GUARD", 12, false, alarm_col_guard },
-	{ "CREATED", 24, false, alarm_col_created },
+	{ "ID", 12, true, .key = "id" },
+	{ "P", 1, true, .key = "priority" },
+	{ "STATE", 12, false, .key = "state" },
+	{ "SITE", 20, false, .key = "site" },
+	{ "POINT", 40, false, .get = alarm_col_point },
+	{ "TYPE", 16, false, .key = "type" },
+	{ "#", 8, true, .key = "count" },
+	{ "GUARD", 12, false, .key = "guard" },
+	{ "CREATED", 24, false, .key = "created" },
 };
 
-/* The columns of the events and history of "vigil alarm show". */
-static const char *
-alarm_col_received(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "received"), buf, size);
-}
-
-static const char *
-alarm_col_sensor(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "sensor_ts"), buf, size);
-}
-
-static const char *
-alarm_col_gw_event(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "gw_event_id"), buf, size);
-}
-
-static const char *
-alarm_col_value(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "value"), buf, size);
-}
-
-static const char *
-alarm_col_credential(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "credential"), buf, size);
-}
-
-static const char *
-alarm_col_ts(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "ts"), buf, size);
-}
-
-static const char *
-alarm_col_actor(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "actor"), buf, size);
-}
-
-static const char *
-alarm_col_action(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "action"), buf, size);
-}
-
-static const char *
-alarm_col_outcome(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "outcome"), buf, size);
-}
-
-static const char *
-alarm_col_source(json_t *row, char *buf, size_t size)
-{
-	return alarm_text(json_object_get(row, "source"), buf, size);
-}
-
 static const struct cli_col alarm_event_cols[] = {
-	{ "RECEIVED", 24, false, alarm_col_received },
-	{ "SENSOR TIME", 24, false, alarm_col_sensor },
-	{ "EVENT", 24, false, alarm_col_gw_event },
-	{ "TYPE", 16, false, alarm_col_type },
-	{ "VALUE", 40, false, alarm_col_value },
-	{ "CREDENTIAL", 24, false, alarm_col_credential },
+	{ "RECEIVED", 24, false, .key = "received" },
+	{ "SENSOR TIME", 24, false, .key = "sensor_ts" },
+	{ "EVENT", 24, false, .key = "gw_event_id" },
+	{ "TYPE", 16, false, .key = "type" },
+	{ "VALUE", 40, false, .key = "value" },
+	{ "CREDENTIAL", 24, false, .key = "credential" },
 };
 
 static const struct cli_col alarm_history_cols[] = {
-	{ "TIME", 24, false, alarm_col_ts },
-	{ "BY", 20, false, alarm_col_actor },
-	{ "ACTION", 20, false, alarm_col_action },
-	{ "OUTCOME", 10, false, alarm_col_outcome },
-	{ "FROM", 48, false, alarm_col_source },
+	{ "TIME", 24, false, .key = "ts" },
+	{ "BY", 20, false, .key = "actor" },
+	{ "ACTION", 20, false, .key = "action" },
+	{ "OUTCOME", 10, false, .key = "outcome" },
+	{ "FROM", 48, false, .key = "source" },
 };
 
 /* The fields of "vigil alarm show", in order, with their labels. */
@@ -266,7 +135,7 @@ alarm_print_detail(json_t *reply)
 		if (v == NULL || json_is_null(v))
 			continue;
 		printf("%-*s", ALARM_LABEL_COLS, alarm_fields[i].label);
-		alarm_print_text(alarm_text(v, buf, sizeof buf),
+		alarm_print_text(cli_text(v, buf, sizeof buf),
 		    ALARM_LABEL_COLS);
 	}
 	notes = json_object_get(reply, "notes");
@@ -277,15 +146,15 @@ alarm_print_detail(json_t *reply)
 			char when[SANITIZE_FIT_SIZE(ALARM_CELL_MAX)];
 			const char *t;
 
-			t = alarm_text(json_object_get(note, "author"), buf,
+			t = cli_text(json_object_get(note, "author"), buf,
 			    sizeof buf);
 			sanitize_fit(who, sizeof who, t, strlen(t),
 			    cli_text_flags(), ALARM_CELL_MAX, NULL);
-			t = alarm_col_ts(note, buf, sizeof buf);
+			t = cli_text(json_object_get(note, "ts"), buf, sizeof buf);
 			sanitize_fit(when, sizeof when, t, strlen(t),
 			    cli_text_flags(), ALARM_CELL_MAX, NULL);
 			printf("%s  by %s\n    ", when, who);
-			alarm_print_text(alarm_text(json_object_get(note,
+			alarm_print_text(cli_text(json_object_get(note,
 			    "text"), buf, sizeof buf), 4);
 		}
 	}
@@ -466,7 +335,7 @@ alarm_print_done(json_t *reply, const char *action)
 	const char *extra = NULL;
 	char detail[SANITIZE_SIZE(LIMIT_KEY_LEN)] = "";
 
-	snprintf(id, sizeof id, "%s", alarm_text(json_object_get(alarm, "id"),
+	snprintf(id, sizeof id, "%s", cli_text(json_object_get(alarm, "id"),
 	    buf, sizeof buf));
 	if (strcmp(action, "notes") == 0) {
 		printf("alarm %s: note added\n", id);
@@ -484,7 +353,7 @@ alarm_print_done(json_t *reply, const char *action)
 		    cli_text_flags());
 	printf("alarm %s: %s%s%s, version %s\n", id, what, extra == NULL ? "" :
 	    strcmp(state, "assigned") == 0 ? " to " : " as ", detail,
-	    alarm_text(json_object_get(alarm, "version"), buf, sizeof buf));
+	    cli_text(json_object_get(alarm, "version"), buf, sizeof buf));
 	return cli_flush();
 }
 

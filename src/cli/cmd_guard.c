@@ -13,50 +13,6 @@
  * lines, through the calls and table printer of cli.h.
  */
 
-/* The text of a JSON value for a cell: "-" for null or missing. */
-static const char *
-guard_text(json_t *v, char *buf, size_t size)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
-	}
-	return "-";
-}
-
-/* The table's columns, one getter each. */
-static const char *
-guard_col_callsign(json_t *row, char *buf, size_t size)
-{
-	return guard_text(json_object_get(row, "callsign"), buf, size);
-}
-
-static const char *
-guard_col_name(json_t *row, char *buf, size_t size)
-{
-	return guard_text(json_object_get(row, "name"), buf, size);
-}
-
-static const char *
-guard_col_site(json_t *row, char *buf, size_t size)
-{
-	return guard_text(json_object_get(row, "site"), buf, size);
-}
-
-static const char *
-guard_col_status(json_t *row, char *buf, size_t size)
-{
-	return guard_text(json_object_get(row, "status"), buf, size);
-}
-
-static const char *
-guard_col_since(json_t *row, char *buf, size_t size)
-{
-	return guard_text(json_object_get(row, "status_since"), buf, size);
-}
-
 /* The last position as "lat,lon", or "-" before the first. */
 static const char *
 guard_col_position(json_t *row, char *buf, size_t size)
@@ -76,7 +32,7 @@ guard_col_position(json_t *row, char *buf, size_t size)
 static const char *
 guard_col_fix(json_t *row, char *buf, size_t size)
 {
-	return guard_text(json_object_get(json_object_get(row, "position"),
+	return cli_text(json_object_get(json_object_get(row, "position"),
 	    "ts"), buf, size);
 }
 
@@ -104,14 +60,14 @@ guard_col_alarms(json_t *row, char *buf, size_t size)
 }
 
 static const struct cli_col guard_cols[] = {
-	{ "CALLSIGN", 12, false, guard_col_callsign },
-	{ "NAME", 32, false, guard_col_name },
-	{ "SITE", 20, false, guard_col_site },
-	{ "STATUS", 10, false, guard_col_status },
-	{ "SINCE", 24, false, guard_col_since },
-	{ "POSITION", 20, false, guard_col_position },
-	{ "FIX", 24, false, guard_col_fix },
-	{ "ALARMS", 40, false, guard_col_alarms },
+	{ "CALLSIGN", 12, false, .key = "callsign" },
+	{ "NAME", 32, false, .key = "name" },
+	{ "SITE", 20, false, .key = "site" },
+	{ "STATUS", 10, false, .key = "status" },
+	{ "SINCE", 24, false, .key = "status_since" },
+	{ "POSITION", 20, false, .get = guard_col_position },
+	{ "FIX", 24, false, .get = guard_col_fix },
+	{ "ALARMS", 40, false, .get = guard_col_alarms },
 };
 
 /* vigil guard list [--json]. */

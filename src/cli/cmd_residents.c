@@ -44,23 +44,6 @@ struct res_opts {
 	json_t *drop;                /* credential ids to remove */
 };
 
-/* The text of a JSON value for a cell: "-" for null or missing. */
-const char *
-residents_text(json_t *v, char *buf, size_t size)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
-	}
-	if (json_is_true(v))
-		return "yes";
-	if (json_is_false(v))
-		return "no";
-	return "-";
-}
-
 /* cli_api_call, with nothing in *out when it fails (a 409's body is freed). */
 int
 residents_call(struct cli_api *a, const char *method, const char *path,
@@ -144,7 +127,7 @@ residents_field(const char *label, json_t *v)
 
 	if (v == NULL || json_is_null(v))
 		return;
-	t = residents_text(v, buf, sizeof buf);
+	t = cli_text(v, buf, sizeof buf);
 	s = sanitize_dup(t, strlen(t), cli_text_flags());
 	printf("%-*s%s\n", RES_LABEL_COLS, label, s);
 	free(s);
@@ -164,41 +147,11 @@ res_unit_text(json_t *unit, char *buf, size_t size)
 	return buf;
 }
 
-/* The list's columns, one getter each. */
-static const char *
-res_col_id(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "id"), buf, size);
-}
-
-static const char *
-res_col_site(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "site"), buf, size);
-}
-
-static const char *
-res_col_name(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "name"), buf, size);
-}
-
+/* The unit column. */
 static const char *
 res_col_unit(json_t *row, char *buf, size_t size)
 {
 	return res_unit_text(json_object_get(row, "unit"), buf, size);
-}
-
-static const char *
-res_col_role(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "role"), buf, size);
-}
-
-static const char *
-res_col_phone(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "phone"), buf, size);
 }
 
 /* The credentials as "card:04A1B2 plate:AB12CDE" (kinds only when hidden). */
@@ -225,32 +178,19 @@ res_col_creds(json_t *row, char *buf, size_t size)
 }
 
 static const struct cli_col res_list_cols[] = {
-	{ "ID", 10, true, res_col_id },
-	{ "SITE", 20, false, res_col_site },
-	{ "NAME", 32, false, res_col_name },
-	{ "UNIT", 28, false, res_col_unit },
-	{ "ROLE", 14, false, res_col_role },
-	{ "PHONE", 16, false, res_col_phone },
-	{ "CREDENTIALS", 48, false, res_col_creds },
+	{ "ID", 10, true, .key = "id" },
+	{ "SITE", 20, false, .key = "site" },
+	{ "NAME", 32, false, .key = "name" },
+	{ "UNIT", 28, false, .get = res_col_unit },
+	{ "ROLE", 14, false, .key = "role" },
+	{ "PHONE", 16, false, .key = "phone" },
+	{ "CREDENTIALS", 48, false, .get = res_col_creds },
 };
 
-/* The credentials table of "show". */
-static const char *
-res_col_kind(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "kind"), buf, size);
-}
-
-static const char *
-res_col_value(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "value"), buf, size);
-}
-
 static const struct cli_col res_cred_cols[] = {
-	{ "ID", 10, true, res_col_id },
-	{ "KIND", 8, false, res_col_kind },
-	{ "VALUE", 64, false, res_col_value },
+	{ "ID", 10, true, .key = "id" },
+	{ "KIND", 8, false, .key = "kind" },
+	{ "VALUE", 64, false, .key = "value" },
 };
 
 /* The rights table of "show" (also used by "vigil access"). */
@@ -275,77 +215,28 @@ res_col_when(json_t *row, char *buf, size_t size)
 {
 	char b1[16], b2[16], b3[16];
 
-	snprintf(buf, size, "%s %s-%s", residents_text(json_object_get(row,
-	    "days"), b1, sizeof b1), residents_text(json_object_get(row, "from"),
-	    b2, sizeof b2), residents_text(json_object_get(row, "until"), b3,
+	snprintf(buf, size, "%s %s-%s", cli_text(json_object_get(row,
+	    "days"), b1, sizeof b1), cli_text(json_object_get(row, "from"),
+	    b2, sizeof b2), cli_text(json_object_get(row, "until"), b3,
 	    sizeof b3));
 	return buf;
 }
 
-static const char *
-res_col_valid_from(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "valid_from"), buf, size);
-}
-
-static const char *
-res_col_valid_until(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "valid_until"), buf, size);
-}
-
-static const char *
-res_col_state(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "state"), buf, size);
-}
-
-static const char *
-res_col_reason(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "reason"), buf, size);
-}
-
 static const struct cli_col res_right_cols[] = {
-	{ "RIGHT", 10, true, res_col_id },
-	{ "WHERE", 32, false, res_col_where },
-	{ "WHEN", 32, false, res_col_when },
-	{ "VALID FROM", 24, false, res_col_valid_from },
-	{ "VALID UNTIL", 24, false, res_col_valid_until },
-	{ "STATE", 10, false, res_col_state },
-	{ "REASON", 40, false, res_col_reason },
+	{ "RIGHT", 10, true, .key = "id" },
+	{ "WHERE", 32, false, .get = res_col_where },
+	{ "WHEN", 32, false, .get = res_col_when },
+	{ "VALID FROM", 24, false, .key = "valid_from" },
+	{ "VALID UNTIL", 24, false, .key = "valid_until" },
+	{ "STATE", 10, false, .key = "state" },
+	{ "REASON", 40, false, .key = "reason" },
 };
 
-/* The recent access table of "show". */
-static const char *
-res_col_ts(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "ts"), buf, size);
-}
-
-static const char *
-res_col_point(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "point"), buf, size);
-}
-
-static const char *
-res_col_result(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "result"), buf, size);
-}
-
-static const char *
-res_col_credential(json_t *row, char *buf, size_t size)
-{
-	return residents_text(json_object_get(row, "credential"), buf, size);
-}
-
 static const struct cli_col res_recent_cols[] = {
-	{ "TIME", 24, false, res_col_ts },
-	{ "POINT", 32, false, res_col_point },
-	{ "RESULT", 8, false, res_col_result },
-	{ "CREDENTIAL", 40, false, res_col_credential },
+	{ "TIME", 24, false, .key = "ts" },
+	{ "POINT", 32, false, .key = "point" },
+	{ "RESULT", 8, false, .key = "result" },
+	{ "CREDENTIAL", 40, false, .key = "credential" },
 };
 
 /* vigil residents list: every resident that passes the filters, page by page. */
@@ -500,9 +391,9 @@ res_print_done(const struct res_opts *o, json_t *reply, const char *what)
 		return 0;
 	s = sanitize_dup(name != NULL ? name : "?", strlen(name != NULL ? name :
 	    "?"), cli_text_flags());
-	printf("resident %s (%s): %s, version %s\n", residents_text(
+	printf("resident %s (%s): %s, version %s\n", cli_text(
 	    json_object_get(r, "id"), buf, sizeof buf), s, what,
-	    residents_text(json_object_get(r, "version"), vbuf, sizeof vbuf));
+	    cli_text(json_object_get(r, "version"), vbuf, sizeof vbuf));
 	free(s);
 	return cli_flush();
 }
