@@ -510,3 +510,32 @@ rest_call(struct rest *r, const char *method, const char *path, json_t *body,
 	while (!w.done)
 		uv_run(r->loop, UV_RUN_ONCE);
 }
+
+/* Append "?name=value" or "&name=value" to *path, value percent-encoded. */
+void
+rest_query_add(char **path, const char *name, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(value);
+	char *enc = xmalloc(n * 3 + 1), *p = enc, *out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)value[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		    ch == '_' || ch == '~')
+			*p++ = (char)ch;
+		else {
+			*p++ = '%';
+			*p++ = hex[ch >> 4];
+			*p++ = hex[ch & 0xf];
+		}
+	}
+	*p = '\0';
+	out = xasprintf("%s%c%s=%s", *path, strchr(*path, '?') != NULL ? '&' : '?',
+	    name, enc);
+	free(enc);
+	free(*path);
+	*path = out;
+}

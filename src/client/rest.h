@@ -81,6 +81,11 @@ const char *rest_url(const struct rest *r);
 struct rest_req *rest_request(struct rest *r, const char *method,
     const char *path, json_t *body, rest_done_fn *done, void *arg,
     char **cause);
+/*
+ * Append "?name=value" (or "&name=value" when *path has a query already) to
+ * the path *path (reallocated), value percent-encoded.
+ */
+void rest_query_add(char **path, const char *name, const char *value);
 /* Abandon a pending call: its callback will not be called. */
 void rest_cancel(struct rest_req *req);
 /* The number of calls still pending. */

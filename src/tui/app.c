@@ -188,7 +188,8 @@ app_draw(struct console *c)
 				first = i;
 		for (int i = first; i < c->nviews; i++)
 			c->views[i]->ops->draw(c, c->views[i], 1, bottom);
-		draw_keybar(c, c->views[c->nviews - 1]->ops->kind, c->rows - 1);
+		draw_keybar(c, c->views[c->nviews - 1]->ops->kind,
+		    c->views[c->nviews - 1]->ops->keybar, c->rows - 1);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();

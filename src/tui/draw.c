@@ -212,7 +212,7 @@ draw_message_line(struct console *c, int y)
 
 /* The key bar of a view kind at row y, from the key table. */
 void
-draw_keybar(struct console *c, unsigned kind, int y)
+draw_keybar(struct console *c, unsigned kind, const char *text, int y)
 {
 	int x = 0;
 
@@ -221,7 +221,8 @@ draw_keybar(struct console *c, unsigned kind, int y)
 	clrtoeol();
 	if (kind == 0) {
 		draw_role(c, ROLE_KEYBAR_LABEL);
-		draw_text(c, y, 0, c->cols, "Enter accept   Esc cancel   Tab complete");
+		draw_text(c, y, 0, c->cols, text != NULL ? text :
+		    "Enter accept   Esc cancel   Tab complete");
 		return;
 	}
 	for (int i = 0; i < keymap_count && x < c->cols; i++) {

@@ -36,8 +36,11 @@ void draw_box(struct console *c, int top, int left, int h, int w, const char *ti
 void draw_title(struct console *c);
 /* The message line at row y: a status message, pendings or marks. */
 void draw_message_line(struct console *c, int y);
-/* The key bar of a view kind at row y, from the key table. */
-void draw_keybar(struct console *c, unsigned kind, int y);
+/*
+ * The key bar of a view kind at row y, from the key table; of kind 0, text
+ * (NULL: a prompt's).
+ */
+void draw_keybar(struct console *c, unsigned kind, const char *text, int y);
 /* The "enlarge the window" screen. */
 void draw_too_small(struct console *c);
 

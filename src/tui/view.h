@@ -23,6 +23,8 @@ struct view_ops {
 	const char *name;
 	unsigned kind;          /* VIEW_DASH, VIEW_DETAIL or VIEW_LIST: which keys apply */
 	bool opaque;            /* covers the whole area: views under it are not drawn */
+	/* Of kind 0: the key bar's text (NULL: a prompt's, "Enter accept..."). */
+	const char *keybar;
 	/* Draw into the rows [top, bottom) of stdscr. */
 	void (*draw)(struct console *c, struct view *v, int top, int bottom);
 	/*

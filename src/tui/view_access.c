@@ -77,7 +77,7 @@ access_parse(struct console *c, const char *filter, char **query, bool *live)
 				break;
 			}
 			vtime_format(t, iso, sizeof iso);
-			view_residents_query(&q, name, iso);
+			rest_query_add(&q, name, iso);
 			if (strcmp(name, "until") == 0)
 				*live = false;
 		} else if (strcmp(name, "result") == 0) {
@@ -87,10 +87,10 @@ access_parse(struct console *c, const char *filter, char **query, bool *live)
 				rc = -1;
 				break;
 			}
-			view_residents_query(&q, name, value);
+			rest_query_add(&q, name, value);
 		} else if (strcmp(name, "resident") == 0 || strcmp(name, "point") == 0 ||
 		    strcmp(name, "site") == 0) {
-			view_residents_query(&q, name, value);
+			rest_query_add(&q, name, value);
 		} else {
 			tui_message(c, true, "access: no filter \"%s\" (resident, point, site, "
 			    "result, since, until)", name);
@@ -502,7 +502,7 @@ access_signals_fetch(struct access_signals *s)
 	}
 	vtime_format(vtime_now_ms() - ACCESS_SIGNALS_WINDOW_S * 1000, iso, sizeof iso);
 	path = xasprintf("/api/v1/access?result=denied&limit=%d", ACCESS_SIGNALS_LIMIT);
-	view_residents_query(&path, "since", iso);
+	rest_query_add(&path, "since", iso);
 	s->req = rest_request(s->c->rest, "GET", path, NULL, access_signals_on_reply, s,
 	    &cause);
 	free(path);

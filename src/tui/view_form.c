@@ -715,6 +715,7 @@ static const struct view_ops form_ops = {
 	.name = "form",
 	.kind = 0,              /* every key is the form's */
 	.opaque = true,
+	.keybar = "Tab next   S-Tab previous   F2 save   Esc cancel",
 	.draw = form_draw,
 	.key = form_key,
 	.free = form_free,

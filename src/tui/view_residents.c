@@ -25,35 +25,6 @@ struct reslist {
 	int sel, top, page;
 };
 
-/* Append "&name=value" (or "?name=value") to *path, value percent-encoded. */
-void
-view_residents_query(char **path, const char *name, const char *value)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(value);
-	char *enc = xmalloc(n * 3 + 1), *p = enc, *out;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)value[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-		    ch == '_' || ch == '~')
-			*p++ = (char)ch;
-		else {
-			*p++ = '%';
-			*p++ = hex[ch >> 4];
-			*p++ = hex[ch & 0xf];
-		}
-	}
-	*p = '\0';
-	out = xasprintf("%s%c%s=%s", *path, strchr(*path, '?') != NULL ? '&' :
-	    '?', name, enc);
-	free(enc);
-	free(*path);
-	*path = out;
-}
-
 /*
  * True when the user's role may see residents (write: and change them);
  * otherwise false, having said why on the message line.  The server
@@ -107,9 +78,9 @@ reslist_fetch(struct reslist *l)
 		rest_cancel(l->req);
 	path = xasprintf("/api/v1/residents?limit=%d", RESLIST_LIMIT);
 	if (l->query != NULL)
-		view_residents_query(&path, "q", l->query);
+		rest_query_add(&path, "q", l->query);
 	if (l->site != NULL)
-		view_residents_query(&path, "site", l->site);
+		rest_query_add(&path, "site", l->site);
 	l->req = rest_request(l->c->rest, "GET", path, NULL, reslist_on_reply,
 	    l, &cause);
 	free(path);

@@ -25,8 +25,6 @@ struct access_signals;
 struct view *view_residents_new(struct console *c, const char *site);
 /* Resident id's page. */
 struct view *view_resident_new(struct console *c, int64_t id);
-/* Append "&name=value" (or "?name=value") to *path, value percent-encoded. */
-void view_residents_query(char **path, const char *name, const char *value);
 /*
  * True when the user's role may see residents (write: and change them);
  * otherwise false, having said why on the message line.

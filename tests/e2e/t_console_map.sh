@@ -9,7 +9,8 @@
 #   says "position unknown" for a fourth, and flags a stuck GPS;
 # - :track plays back a guard's route;
 # - at 80x24 in UTF-8 the map reads (box lines at 1:1, braille when fitted),
-#   and with TERM=vt100 it is drawn in ASCII only.
+#   and with TERM=vt100 it is drawn in ASCII only;
+# - a wide dashboard shows a mini-map of the selected alarm's site.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui.sh"
 setup
@@ -165,6 +166,12 @@ tui_wait vt 10 'track G3 .* 1/[0-9]'
 tui_keys vt ">"
 tui_wait vt 5 'track G3 .* ([0-9]+)/\1 '
 tui_keys vt q
+
+note "a wide dashboard shows the selected alarm's site in a mini-map, its point marked"
+tui_start wide 140 40
+tui_wait wide 15 'LIVE'
+tui_wait wide 10 'map: Tower A ground floor'
+tui_wait wide 5 '\[D\]'
 
 note "80x24 in UTF-8: box lines at 1:1, braille when fitted, the key bar"
 tui_start small 80 24
