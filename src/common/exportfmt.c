@@ -13,11 +13,8 @@ exportfmt_bidi(uint32_t cp)
 	    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point, or 0 when it is not one.
- */
-static size_t
+/* Decode the UTF-8 sequence at s (at most n bytes) into *cp; its length or 0. */
+size_t
 exportfmt_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len;

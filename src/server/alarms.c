@@ -3,6 +3,7 @@
 #include "alarm.h"
 #include "audit.h"
 #include "log.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "streamlog.h"
@@ -438,15 +439,9 @@ alarm_guard_json(struct server *srv, int64_t guard_id)
 	o = json_object();
 	json_object_set_new(o, "callsign", json_string(store_col_text(s, 0)));
 	json_object_set_new(o, "name", json_string(store_col_text(s, 1)));
-	json_object_set_new(o, "site", sqlite3_column_type(s, 2) == SQLITE_NULL ?
-	    json_null() : json_string(store_col_text(s, 2)));
+	json_object_set_new(o, "site", rowjson_text(s, 2));
 	json_object_set_new(o, "status", json_string(store_col_text(s, 3)));
-	if (sqlite3_column_type(s, 4) == SQLITE_NULL)
-		json_object_set_new(o, "status_since", json_null());
-	else {
-		vtime_format(sqlite3_column_int64(s, 4), ts, sizeof ts);
-		json_object_set_new(o, "status_since", json_string(ts));
-	}
+	json_object_set_new(o, "status_since", rowjson_time(s, 4));
 	if (sqlite3_column_type(s, 8) == SQLITE_NULL ||
 	    sqlite3_column_type(s, 5) == SQLITE_NULL ||
 	    sqlite3_column_type(s, 6) == SQLITE_NULL)
@@ -458,9 +453,7 @@ alarm_guard_json(struct server *srv, int64_t guard_id)
 		    json_real(sqlite3_column_double(s, 5)));
 		json_object_set_new(pos, "lon",
 		    json_real(sqlite3_column_double(s, 6)));
-		json_object_set_new(pos, "accuracy",
-		    sqlite3_column_type(s, 7) == SQLITE_NULL ? json_null() :
-		    json_real(sqlite3_column_double(s, 7)));
+		json_object_set_new(pos, "accuracy", rowjson_real(s, 7));
 		json_object_set_new(pos, "ts", json_string(ts));
 	}
 	json_object_set_new(o, "position", pos);

@@ -9,11 +9,13 @@
 #include "access_list.h"
 #include "accessrule.h"
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "buf.h"
 #include "log.h"
 #include "residents.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "streamlog.h"
@@ -57,13 +59,13 @@ API_HANDLER(api_access_list)
 		    "own access list");
 		return ROUTE_DONE;
 	}
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	s = store_stmt(srv->st, sql);
 	store_bind_int(s, 1, req->who.site_id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		residents_read_end(srv, began);
+		txn_read_end(srv, began);
 		resp_error(resp, 404, "not_found", "the gateway's site is gone");
 		return ROUTE_DONE;
 	}
@@ -75,14 +77,14 @@ API_HANDLER(api_access_list)
 	    req->who.site_id, req->who.id, version);
 	snprintf(resp->etag, sizeof resp->etag, "%s", etag);
 	if (req->if_none_match != NULL && strcmp(req->if_none_match, etag) == 0) {
-		residents_read_end(srv, began);
+		txn_read_end(srv, began);
 		resp->status = 304;
 		return ROUTE_DONE;
 	}
 	buf_init(&b, LIMIT_RESPONSE_BYTES);
 	rc = access_list_build(srv, req->who.site_id, req->who.id, key, site_key, tz,
 	    version, &b);
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	if (rc != 0) {
 		buf_release(&b);
 		resp->etag[0] = '\0';
@@ -148,10 +150,10 @@ API_HANDLER(api_access_history)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (residents_known_args(req, resp, api_access_args) != 0 ||
-	    residents_int_arg(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
-	    residents_int_arg(req, resp, "after", 1, INT64_MAX, &after) != 0 ||
-	    residents_int_arg(req, resp, "resident", 1, INT64_MAX, &resident) != 0 ||
+	if (apiarg_known(req, resp, api_access_args) != 0 ||
+	    apiarg_int(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
+	    apiarg_int(req, resp, "after", 1, INT64_MAX, &after) != 0 ||
+	    apiarg_int(req, resp, "resident", 1, INT64_MAX, &resident) != 0 ||
 	    api_access_time_arg(req, resp, "since", &since, &has_since) != 0 ||
 	    api_access_time_arg(req, resp, "until", &until, &has_until) != 0)
 		return ROUTE_DONE;
@@ -164,12 +166,12 @@ API_HANDLER(api_access_history)
 		resp_error(resp, 400, "malformed", "point: too long");
 		return ROUTE_DONE;
 	}
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	if (site != NULL) {
 		site_id = residents_site(srv->st, site, NULL, 0);
 		if (site_id <= 0 || !principal_sees_site(&req->who, site_id)) {
-			residents_read_end(srv, began);
+			txn_read_end(srv, began);
 			residents_invalid(resp, "site", "site: no site \"%.64s\"", site);
 			return ROUTE_DONE;
 		}
@@ -208,8 +210,7 @@ API_HANDLER(api_access_history)
 		json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s,"
 		    " s:o, s:s, s:o, s:o}", "id", (json_int_t)id, "ts", ts,
 		    "received", rx, "site", store_col_text(s, 3), "gateway",
-		    store_col_text(s, 4), "point", sqlite3_column_type(s, 5) ==
-		    SQLITE_NULL ? json_null() : json_string(store_col_text(s, 5)),
+		    store_col_text(s, 4), "point", rowjson_text(s, 5),
 		    "result", strcmp(store_col_text(s, 6), "access_granted") == 0 ?
 		    "granted" : "denied", "credential", contact &&
 		    sqlite3_column_type(s, 7) != SQLITE_NULL ?
@@ -218,7 +219,7 @@ API_HANDLER(api_access_history)
 		n++;
 	}
 	sqlite3_reset(s);
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(events);
 		resp_error(resp, 500, "internal", "cannot read the access events");
@@ -407,8 +408,8 @@ API_HANDLER(api_residents_import)
 	bool failed = false;
 
 	memset(&c, 0, sizeof c);
-	if (residents_known_args(req, resp, known) != 0 ||
-	    residents_int_arg(req, resp, "dry_run", 0, 1, &dry) != 0) {
+	if (apiarg_known(req, resp, known) != 0 ||
+	    apiarg_int(req, resp, "dry_run", 0, 1, &dry) != 0) {
 		json_decref(errors);
 		return ROUTE_DONE;
 	}
@@ -567,13 +568,7 @@ API_HANDLER(api_residents_import)
 		resp_error(resp, 500, "internal", "the import could not be stored");
 		return ROUTE_DONE;
 	}
-	if (txn_commit(srv) != 0) {
-		json_decref(reply);
-		resp_error(resp, 503, "unavailable", "the import could not be "
-		    "stored; try again");
-		return ROUTE_DONE;
-	}
-	resp_json(resp, 200, reply);
+	txn_commit_reply(srv, resp, "the import", 200, reply);
 	return ROUTE_DONE;
 }
 
@@ -616,11 +611,11 @@ API_HANDLER(api_residents_export)
 	bool began;
 	int rc;
 
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	site_id = residents_site(srv->st, key, NULL, 0);
 	if (site_id <= 0 || !principal_sees_site(&req->who, site_id)) {
-		residents_read_end(srv, began);
+		txn_read_end(srv, began);
 		resp_error(resp, 404, "not_found", "no site \"%.64s\"", key);
 		return ROUTE_DONE;
 	}
@@ -633,7 +628,7 @@ API_HANDLER(api_residents_export)
 		for (int k = 0; k < CSV__COUNT; k++)
 			api_csv_cell(&b, store_col_text(s, k + 1), k == CSV__COUNT - 1);
 	sqlite3_reset(s);
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	if (rc != SQLITE_DONE || b.overflow) {
 		buf_release(&b);
 		resp_error(resp, 500, "internal", "cannot export the residents");

@@ -4,10 +4,12 @@
 
 #include "alarm.h"
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "jsonx.h"
 #include "log.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "streamlog.h"
@@ -50,25 +52,8 @@ struct api_alarm_body {
 
 /* The query arguments GET /api/v1/alarms accepts. */
 static const char *const api_alarms_args[] = {
-	"state", "site", "priority", "type", "limit", "after_id",
+	"state", "site", "priority", "type", "limit", "after_id", NULL,
 };
-
-/* The alarm id in the path, or 0 when it is not a positive integer. */
-static int64_t
-api_alarm_id(const struct http_req *req)
-{
-	const char *p = req->nparams > 0 ? req->params[0] : NULL;
-	int64_t id = 0;
-
-	if (p == NULL || *p == '\0' || strlen(p) > 18)
-		return 0;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		id = id * 10 + (*p - '0');
-	}
-	return id;
-}
 
 /* Reply 404 for the alarm named in the path. */
 static void
@@ -76,33 +61,6 @@ api_alarm_not_found(const struct http_req *req, struct http_resp *resp)
 {
 	resp_error(resp, 404, "not_found", "no alarm \"%.64s\"",
 	    req->nparams > 0 && req->params[0] != NULL ? req->params[0] : "");
-}
-
-/*
- * Begin a read transaction, so that rows and the stream head come from one
- * snapshot; false after replying 503.  *began tells whether one was begun
- * (not when the connection is already inside a transaction).
- */
-static bool
-api_alarm_read_begin(struct server *srv, struct http_resp *resp, bool *began)
-{
-	*began = false;
-	if (!sqlite3_get_autocommit(store_db(srv->st)))
-		return true;
-	if (store_exec(srv->st, "BEGIN") != 0) {
-		resp_error(resp, 503, "unavailable", "the store is busy; try again");
-		return false;
-	}
-	*began = true;
-	return true;
-}
-
-/* End a read transaction begun by api_alarm_read_begin. */
-static void
-api_alarm_read_end(struct server *srv, bool began)
-{
-	if (began && store_exec(srv->st, "COMMIT") != 0)
-		store_exec(srv->st, "ROLLBACK");
 }
 
 /* Load what an action needs of alarm id; 1 found, 0 not, -1 on error. */
@@ -151,24 +109,6 @@ api_alarm_has_text(const char *s)
 	return false;
 }
 
-/* Parse the request body as JSON; NULL after replying 400. */
-static json_t *
-api_alarm_parse(const struct http_req *req, struct http_resp *resp)
-{
-	char err[JSONX_ERR_LEN];
-	json_t *v;
-
-	if (req->body == NULL || req->body_len == 0) {
-		resp_error(resp, 400, "malformed", "a JSON body is required");
-		return NULL;
-	}
-	if ((v = jsonx_parse(req->body, req->body_len, err, sizeof err)) == NULL) {
-		resp_error(resp, 400, "malformed", "%s", err);
-		return NULL;
-	}
-	return v;
-}
-
 /* Read the body of action act into b; -1 after replying 400 or 422. */
 static int
 api_alarm_body(const struct http_req *req, struct http_resp *resp,
@@ -178,7 +118,7 @@ api_alarm_body(const struct http_req *req, struct http_resp *resp,
 	const char *res;
 
 	memset(b, 0, sizeof *b);
-	if ((b->root = api_alarm_parse(req, resp)) == NULL)
+	if ((b->root = apiarg_json(req, resp)) == NULL)
 		return -1;
 	jsonx_begin(&jx, b->root, "");
 	b->version = jsonx_int(&jx, "version", true, 1, INT64_MAX, NULL);
@@ -526,7 +466,7 @@ api_alarm_act(struct server *srv, struct http_req *req, struct http_resp *resp,
 	int64_t id, guard_id = 0, twin, now_ms;
 	int found, rc;
 
-	if ((id = api_alarm_id(req)) <= 0) {
+	if ((id = apiarg_path_id(req, 0)) <= 0) {
 		api_alarm_not_found(req, resp);
 		return ROUTE_DONE;
 	}
@@ -603,12 +543,8 @@ api_alarm_act(struct server *srv, struct http_req *req, struct http_resp *resp,
 			goto internal;
 		json_decref(note);
 	}
-	if (txn_commit(srv) != 0) {
-		resp_error(resp, 503, "unavailable",
-		    "the change could not be stored; try again");
-		goto out;
-	}
-	resp_json(resp, 200, json_pack("{s:O}", "alarm", alarm));
+	txn_commit_reply(srv, resp, "the change", 200, json_pack("{s:O}", "alarm",
+	    alarm));
 	goto out;
 
 internal:
@@ -663,11 +599,11 @@ API_HANDLER(api_alarm_note)
 	int64_t id;
 	int found;
 
-	if ((id = api_alarm_id(req)) <= 0) {
+	if ((id = apiarg_path_id(req, 0)) <= 0) {
 		api_alarm_not_found(req, resp);
 		return ROUTE_DONE;
 	}
-	if ((root = api_alarm_parse(req, resp)) == NULL)
+	if ((root = apiarg_json(req, resp)) == NULL)
 		return ROUTE_DONE;
 	jsonx_begin(&jx, root, "");
 	text = jsonx_str(&jx, "text", true, LIMIT_NOTE_LEN);
@@ -693,12 +629,8 @@ API_HANDLER(api_alarm_note)
 	if ((note = api_alarm_note_add(srv, &r, &who, text, vtime_now_ms())) == NULL ||
 	    (alarm = alarm_json_by_id(srv, id)) == NULL)
 		goto internal;
-	if (txn_commit(srv) != 0) {
-		resp_error(resp, 503, "unavailable",
-		    "the note could not be stored; try again");
-		goto out;
-	}
-	resp_json(resp, 200, json_pack("{s:O, s:O}", "alarm", alarm, "note", note));
+	txn_commit_reply(srv, resp, "the note", 200, json_pack("{s:O, s:O}",
+	    "alarm", alarm, "note", note));
 	goto out;
 
 internal:
@@ -711,50 +643,6 @@ out:
 	json_decref(alarm);
 	json_decref(root);
 	return ROUTE_DONE;
-}
-
-/*
- * Read query argument name as a decimal integer in [min, max] into *v (left
- * alone when absent); -1 after replying 400 when it is not such a number.
- */
-static int
-api_alarms_int_arg(const struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t min, int64_t max, int64_t *v)
-{
-	const char *text = http_arg(req, name);
-	char *end;
-	long long n;
-
-	if (text == NULL)
-		return 0;
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (*text < '0' || *text > '9' || errno != 0 || *end != '\0' ||
-	    n < min || n > max) {
-		resp_error(resp, 400, "malformed", "%s: must be an integer from %"
-		    PRId64 " to %" PRId64, name, min, max);
-		return -1;
-	}
-	*v = n;
-	return 0;
-}
-
-/* Refuse query arguments that GET /api/v1/alarms does not know; -1 after replying 400. */
-static int
-api_alarms_known_args(const struct http_req *req, struct http_resp *resp)
-{
-	for (int i = 0; i < req->nargs; i++) {
-		bool known = false;
-
-		for (size_t j = 0; j < ARRAY_LEN(api_alarms_args) && !known; j++)
-			known = strcmp(req->args[i].key, api_alarms_args[j]) == 0;
-		if (!known) {
-			resp_error(resp, 400, "malformed", "unknown query argument "
-			    "\"%.64s\"", req->args[i].key);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* The id of site key when who may see it; 0 when not, -1 on error. */
@@ -826,11 +714,11 @@ API_HANDLER(api_alarms_list)
 	bool began;
 	int rc = SQLITE_DONE;
 
-	if (api_alarms_known_args(req, resp) != 0 ||
-	    api_alarms_int_arg(req, resp, "priority", LIMIT_PRIORITY_MIN,
+	if (apiarg_known(req, resp, api_alarms_args) != 0 ||
+	    apiarg_int(req, resp, "priority", LIMIT_PRIORITY_MIN,
 	    LIMIT_PRIORITY_MAX, &priority) != 0 ||
-	    api_alarms_int_arg(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
-	    api_alarms_int_arg(req, resp, "after_id", 1, INT64_MAX, &after) != 0)
+	    apiarg_int(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
+	    apiarg_int(req, resp, "after_id", 1, INT64_MAX, &after) != 0)
 		return ROUTE_DONE;
 	if (state != NULL && strcmp(state, "open") != 0 &&
 	    strcmp(state, "all") != 0 && alarm_state_parse(state) < 0) {
@@ -849,16 +737,16 @@ API_HANDLER(api_alarms_list)
 		return ROUTE_DONE;
 	}
 
-	if (!api_alarm_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	if (site != NULL) {
 		if ((site_id = api_alarms_site(srv, &req->who, site)) < 0) {
-			api_alarm_read_end(srv, began);
+			txn_read_end(srv, began);
 			resp_error(resp, 500, "internal", "cannot read the sites");
 			return ROUTE_DONE;
 		}
 		if (site_id == 0) {
-			api_alarm_read_end(srv, began);
+			txn_read_end(srv, began);
 			resp_error(resp, 422, "invalid", "site: no site \"%s\"", site);
 			return ROUTE_DONE;
 		}
@@ -891,7 +779,7 @@ API_HANDLER(api_alarms_list)
 	}
 	if (n < limit && rc != SQLITE_DONE) {
 		sqlite3_reset(s);
-		api_alarm_read_end(srv, began);
+		txn_read_end(srv, began);
 		json_decref(alarms);
 		resp_error(resp, 500, "internal", "cannot read the alarms: %s",
 		    store_errmsg(srv->st));
@@ -899,7 +787,7 @@ API_HANDLER(api_alarms_list)
 	}
 	sqlite3_reset(s);
 	seq = streamlog_head(srv);
-	api_alarm_read_end(srv, began);
+	txn_read_end(srv, began);
 	resp_json(resp, 200, json_pack("{s:o, s:I}", "alarms", alarms, "seq",
 	    (json_int_t)seq));
 	return ROUTE_DONE;
@@ -926,15 +814,6 @@ api_alarm_notes(struct server *srv, int64_t id)
 	return notes;
 }
 
-/* Column i of s as a JSON string, or null. */
-static json_t *
-api_alarm_text_or_null(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(store_col_text(s, i));
-}
-
 /* The newest LIMIT_ALARM_EVENTS events of alarm id, oldest first. */
 static json_t *
 api_alarm_events(struct server *srv, int64_t id)
@@ -956,8 +835,8 @@ api_alarm_events(struct server *srv, int64_t id)
 		json_object_set_new(e, "gw_event_id",
 		    json_string(store_col_text(s, 1)));
 		json_object_set_new(e, "type", json_string(store_col_text(s, 2)));
-		json_object_set_new(e, "value", api_alarm_text_or_null(s, 3));
-		json_object_set_new(e, "credential", api_alarm_text_or_null(s, 4));
+		json_object_set_new(e, "value", rowjson_text(s, 3));
+		json_object_set_new(e, "credential", rowjson_text(s, 4));
 		json_object_set_new(e, "sensor_ts", json_string(sensor));
 		json_object_set_new(e, "received", json_string(received));
 		json_array_insert_new(events, 0, e);
@@ -1002,21 +881,21 @@ API_HANDLER(api_alarm_get)
 	bool began;
 	int found;
 
-	if ((id = api_alarm_id(req)) <= 0) {
+	if ((id = apiarg_path_id(req, 0)) <= 0) {
 		api_alarm_not_found(req, resp);
 		return ROUTE_DONE;
 	}
-	if (!api_alarm_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	found = api_alarm_load(srv, id, &r);
 	if (found < 0) {
-		api_alarm_read_end(srv, began);
+		txn_read_end(srv, began);
 		resp_error(resp, 500, "internal", "cannot read alarm %" PRId64, id);
 		return ROUTE_DONE;
 	}
 	if (found == 0 || !principal_sees_site(&req->who, r.site_id) ||
 	    (alarm = alarm_json_by_id(srv, id)) == NULL) {
-		api_alarm_read_end(srv, began);
+		txn_read_end(srv, began);
 		api_alarm_not_found(req, resp);
 		return ROUTE_DONE;
 	}
@@ -1025,7 +904,7 @@ API_HANDLER(api_alarm_get)
 	json_object_set_new(reply, "notes", api_alarm_notes(srv, id));
 	json_object_set_new(reply, "events", api_alarm_events(srv, id));
 	json_object_set_new(reply, "history", api_alarm_history(srv, id));
-	api_alarm_read_end(srv, began);
+	txn_read_end(srv, began);
 	resp_json(resp, 200, reply);
 	return ROUTE_DONE;
 }

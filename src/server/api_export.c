@@ -123,39 +123,6 @@ static const unsigned char export_plain[256] = {
 	['}'] = 1, ['~'] = 1, [' '] = 1,
 };
 
-/*
- * Decode the UTF-8 sequence at s (n bytes left) into *cp; its length, or 0
- * when it is not valid (a hand-edited database; the byte becomes U+FFFD).
- */
-static size_t
-export_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		*cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		*cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		*cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
-	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 #define EXPORT_ONES 0x0101010101010101ULL
 
 /* Nonzero (high bits set) where a byte of x equals c. */
@@ -237,7 +204,8 @@ export_strn(struct export_w *w, const char *text, size_t n)
 			export_u(w, *s++);
 			continue;
 		}
-		if ((k = export_utf8(s, (size_t)(end - s), &cp)) == 0) {
+		/* Not valid (a hand-edited database): U+FFFD. */
+		if ((k = exportfmt_utf8(s, (size_t)(end - s), &cp)) == 0) {
 			export_u(w, 0xfffd);
 			s++;
 			continue;
@@ -456,15 +424,53 @@ export_csv_col(struct export_w *w, sqlite3_stmt *s, int i, char kind)
 	}
 }
 
+/* A column of an export's query: its member in a JSON row, and its kind. */
+struct export_col {
+	const char *key;
+	char kind;   /* i integer, t text, m time, r real */
+};
+
 /*
- * The kinds of the CSV columns of each export, in the order of its query's
- * columns (export_query), which is the order of vigil's CSV header.
+ * The columns of each export in the order of its query (export_query), which
+ * is the order of vigil's CSV header.  The members are those the REST API
+ * gives (alarms.c's alarm_json for an alarm); an audit row's JSON is
+ * export_audit_row's, an access row's export_access_row's.
  */
-static const char *const export_csv_kinds[] = {
-	[EXPORT_AUDIT] = "imtttttittttt",
-	[EXPORT_ALARMS] = "itttttttitiimmmmtmttmttt",
-	[EXPORT_EVENTS] = "itttttttmmti",
-	[EXPORT_POSITIONS] = "itmrrrm",
+static const struct export_col export_audit_cols[] = {
+	{ "seq", 'i' }, { "ts", 'm' }, { "actor_type", 't' }, { "actor", 't' },
+	{ "action", 't' }, { "object_type", 't' }, { "object_id", 't' },
+	{ "site_id", 'i' }, { "details", 't' }, { "source", 't' },
+	{ "outcome", 't' }, { "prev_hash", 't' }, { "hash", 't' },
+};
+static const struct export_col export_alarm_cols[] = {
+	{ "id", 'i' }, { "site", 't' }, { "site_name", 't' }, { "point", 't' },
+	{ "point_label", 't' }, { "point_type", 't' }, { "gateway", 't' },
+	{ "type", 't' }, { "priority", 'i' }, { "state", 't' }, { "version", 'i' },
+	{ "count", 'i' }, { "created", 'm' }, { "updated", 'm' },
+	{ "last_event", 'm' }, { "acked", 'm' }, { "acked_by", 't' },
+	{ "assigned", 'm' }, { "assigned_by", 't' }, { "guard", 't' },
+	{ "closed", 'm' }, { "closed_by", 't' }, { "resolution", 't' },
+	{ "resolution_note", 't' },
+};
+static const struct export_col export_event_cols[] = {
+	{ "id", 'i' }, { "site", 't' }, { "point", 't' }, { "gateway", 't' },
+	{ "gw_event_id", 't' }, { "type", 't' }, { "value", 't' },
+	{ "credential", 't' }, { "sensor_ts", 'm' }, { "received", 'm' },
+	{ "class", 't' }, { "alarm", 'i' },
+};
+static const struct export_col export_position_cols[] = {
+	{ "id", 'i' }, { "guard", 't' }, { "ts", 'm' }, { "lat", 'r' },
+	{ "lon", 'r' }, { "accuracy", 'r' }, { "received", 'm' },
+};
+static const struct {
+	const struct export_col *cols;
+	size_t n;
+} export_cols[] = {
+	[EXPORT_AUDIT] = { export_audit_cols, ARRAY_LEN(export_audit_cols) },
+	[EXPORT_ALARMS] = { export_alarm_cols, ARRAY_LEN(export_alarm_cols) },
+	[EXPORT_EVENTS] = { export_event_cols, ARRAY_LEN(export_event_cols) },
+	[EXPORT_POSITIONS] = { export_position_cols,
+	    ARRAY_LEN(export_position_cols) },
 };
 
 /* Append one row as a CSV record. */
@@ -491,12 +497,10 @@ export_csv_row(struct export_job *j, struct export_w *w, sqlite3_stmt *s)
 		EXPORT_LIT(w, ",");
 		export_csv_col(w, s, 8, 't');
 	} else {
-		const char *kinds = export_csv_kinds[j->kind];
-
-		for (int i = 0; kinds[i] != '\0'; i++) {
+		for (size_t i = 0; i < export_cols[j->kind].n; i++) {
 			if (i > 0)
 				EXPORT_LIT(w, ",");
-			export_csv_col(w, s, i, kinds[i]);
+			export_csv_col(w, s, (int)i, export_cols[j->kind].cols[i].kind);
 		}
 	}
 	EXPORT_LIT(w, "\r\n");
@@ -544,85 +548,19 @@ export_audit_row(struct export_w *b, sqlite3_stmt *s)
 	EXPORT_LIT(b, "}\n");
 }
 
-/* The members of an alarm row, as alarms.c's alarm_json has them. */
-static const struct {
-	const char *key;
-	char kind;   /* i integer, t text, m time */
-} export_alarm_cols[] = {
-	{ "id", 'i' }, { "site", 't' }, { "site_name", 't' }, { "point", 't' },
-	{ "point_label", 't' }, { "point_type", 't' }, { "gateway", 't' },
-	{ "type", 't' }, { "priority", 'i' }, { "state", 't' }, { "version", 'i' },
-	{ "count", 'i' }, { "created", 'm' }, { "updated", 'm' },
-	{ "last_event", 'm' }, { "acked", 'm' }, { "acked_by", 't' },
-	{ "assigned", 'm' }, { "assigned_by", 't' }, { "guard", 't' },
-	{ "closed", 'm' }, { "closed_by", 't' }, { "resolution", 't' },
-	{ "resolution_note", 't' },
-};
-
-/* Append one alarm row (columns in export_alarm_cols' order). */
+/* Append one row of kind as a JSON object of the members in export_cols. */
 static void
-export_alarm_row(struct export_w *b, sqlite3_stmt *s)
+export_json_row(struct export_w *b, sqlite3_stmt *s, enum export_kind kind)
 {
-	for (size_t i = 0; i < ARRAY_LEN(export_alarm_cols); i++) {
-		export_key(b, export_alarm_cols[i].key, i == 0);
-		switch (export_alarm_cols[i].kind) {
+	for (size_t i = 0; i < export_cols[kind].n; i++) {
+		export_key(b, export_cols[kind].cols[i].key, i == 0);
+		switch (export_cols[kind].cols[i].kind) {
 		case 'i': export_col_int(b, s, (int)i); break;
 		case 'm': export_col_time(b, s, (int)i); break;
+		case 'r': export_col_real(b, s, (int)i); break;
 		default: export_col_text(b, s, (int)i); break;
 		}
 	}
-	EXPORT_LIT(b, "}\n");
-}
-
-/* Append one event row. */
-static void
-export_event_row(struct export_w *b, sqlite3_stmt *s)
-{
-	export_key(b, "id", true);
-	export_col_int(b, s, 0);
-	export_key(b, "site", false);
-	export_col_text(b, s, 1);
-	export_key(b, "point", false);
-	export_col_text(b, s, 2);
-	export_key(b, "gateway", false);
-	export_col_text(b, s, 3);
-	export_key(b, "gw_event_id", false);
-	export_col_text(b, s, 4);
-	export_key(b, "type", false);
-	export_col_text(b, s, 5);
-	export_key(b, "value", false);
-	export_col_text(b, s, 6);
-	export_key(b, "credential", false);
-	export_col_text(b, s, 7);
-	export_key(b, "sensor_ts", false);
-	export_col_time(b, s, 8);
-	export_key(b, "received", false);
-	export_col_time(b, s, 9);
-	export_key(b, "class", false);
-	export_col_text(b, s, 10);
-	export_key(b, "alarm", false);
-	export_col_int(b, s, 11);
-	EXPORT_LIT(b, "}\n");
-}
-
-/* Append one position row. */
-static void
-export_position_row(struct export_w *b, sqlite3_stmt *s)
-{
-	export_key(b, "id", true);
-	export_col_int(b, s, 0);
-	export_key(b, "guard", false);
-	export_col_text(b, s, 1);
-	export_key(b, "ts", false);
-	export_col_time(b, s, 2);
-	export_key(b, "lat", false);
-	export_col_real(b, s, 3);
-	export_key(b, "lon", false);
-	export_col_real(b, s, 4);
-	export_key(b, "accuracy", false);
-	export_col_real(b, s, 5);
-	export_key(b, "received", false);
-	export_col_time(b, s, 6);
 	EXPORT_LIT(b, "}\n");
 }
 
@@ -765,10 +703,8 @@ export_rows(struct export_job *j, struct buf *out, size_t want)
 			export_csv_row(j, w, s);
 		else switch (j->kind) {
 		case EXPORT_AUDIT: export_audit_row(w, s); break;
-		case EXPORT_ALARMS: export_alarm_row(w, s); break;
-		case EXPORT_EVENTS: export_event_row(w, s); break;
-		case EXPORT_POSITIONS: export_position_row(w, s); break;
-		default: export_access_row(j, w, s); break;
+		case EXPORT_ACCESS: export_access_row(j, w, s); break;
+		default: export_json_row(w, s, j->kind); break;
 		}
 		j->rows++;
 	}

@@ -2,6 +2,7 @@
 
 #include "alarm.h"
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "jsonx.h"
@@ -35,17 +36,11 @@ API_HANDLER(api_guards_list)
 	sqlite3_stmt *s;
 	json_t *guards, *g;
 	int64_t seq;
-	bool began = false;
+	bool began;
 	int rc;
 
-	if (sqlite3_get_autocommit(store_db(srv->st))) {
-		if (store_exec(srv->st, "BEGIN") != 0) {
-			resp_error(resp, 503, "unavailable",
-			    "the store is busy; try again");
-			return ROUTE_DONE;
-		}
-		began = true;
-	}
+	if (!txn_read_begin(srv, resp, &began))
+		return ROUTE_DONE;
 	guards = json_array();
 	s = store_stmt(srv->st, sql);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -57,8 +52,7 @@ API_HANDLER(api_guards_list)
 	}
 	sqlite3_reset(s);
 	seq = streamlog_head(srv);
-	if (began && store_exec(srv->st, "COMMIT") != 0)
-		store_exec(srv->st, "ROLLBACK");
+	txn_read_end(srv, began);
 	if (rc != SQLITE_DONE) {
 		json_decref(guards);
 		resp_error(resp, 500, "internal", "cannot read the guards: %s",
@@ -108,7 +102,7 @@ API_HANDLER(api_guard_status)
 	static const char sql[] =
 	    "SELECT id, site_id FROM guards WHERE callsign = ?";
 	const char *callsign = req->nparams > 0 ? req->params[0] : "";
-	char err[JSONX_ERR_LEN], busy[128];
+	char busy[128];
 	struct audit_actor who;
 	struct jsonx jx;
 	const char *text;
@@ -117,14 +111,8 @@ API_HANDLER(api_guard_status)
 	int64_t id = 0, site_id = 0, n;
 	int status = -1, rc;
 
-	if (req->body == NULL || req->body_len == 0) {
-		resp_error(resp, 400, "malformed", "a JSON body is required");
+	if ((root = apiarg_json(req, resp)) == NULL)
 		return ROUTE_DONE;
-	}
-	if ((root = jsonx_parse(req->body, req->body_len, err, sizeof err)) == NULL) {
-		resp_error(resp, 400, "malformed", "%s", err);
-		return ROUTE_DONE;
-	}
 	jsonx_begin(&jx, root, "");
 	text = jsonx_str(&jx, "status", true, LIMIT_KEY_LEN);
 	if (text != NULL && (status = guard_status_parse(text)) < 0)
@@ -174,13 +162,8 @@ API_HANDLER(api_guard_status)
 	if (alarm_guard_set_status(srv, id, (enum guard_status)status, &who, 0,
 	    vtime_now_ms()) < 0 || (guard = alarm_guard_json(srv, id)) == NULL)
 		goto internal;
-	if (txn_commit(srv) != 0) {
-		json_decref(guard);
-		resp_error(resp, 503, "unavailable",
-		    "the change could not be stored; try again");
-		return ROUTE_DONE;
-	}
-	resp_json(resp, 200, json_pack("{s:o}", "guard", guard));
+	txn_commit_reply(srv, resp, "the change", 200, json_pack("{s:o}", "guard",
+	    guard));
 	return ROUTE_DONE;
 
 internal:

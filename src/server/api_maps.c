@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include "api.h"
+#include "apiarg.h"
 #include "auth.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "vtime.h"
@@ -14,15 +16,6 @@
  * may not see is answered exactly like one that does not exist.
  */
 
-/* A text column as a JSON string, or null when empty. */
-static json_t *
-api_maps_opt_text(sqlite3_stmt *s, int i)
-{
-	const char *t = store_col_text(s, i);
-
-	return (*t == '\0' ? json_null() : json_string(t));
-}
-
 /* A time column (ms) as an ISO 8601 string. */
 static json_t *
 api_maps_time(int64_t ms)
@@ -31,34 +24,6 @@ api_maps_time(int64_t ms)
 
 	vtime_format(ms, buf, sizeof buf);
 	return (json_string(buf));
-}
-
-/*
- * The id of the site called key if the caller may see it; 0 with a 404
- * reply otherwise, -1 with a 500 on a store error.
- */
-static int64_t
-api_maps_site(struct server *srv, struct http_req *req, struct http_resp *resp,
-    const char *key)
-{
-	static const char sql[] = "SELECT id FROM sites WHERE key = ?";
-	sqlite3_stmt *s = store_stmt(srv->st, sql);
-	int64_t id = 0;
-	int rc;
-
-	store_bind_text(s, 1, key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		resp_error(resp, 500, "internal", "cannot read the sites");
-		return (-1);
-	}
-	if (id == 0 || !principal_sees_site(&req->who, id)) {
-		resp_error(resp, 404, "not_found", "no site \"%.64s\"", key);
-		return (0);
-	}
-	return (id);
 }
 
 /* GET /api/v1/sites/:key/maps: the site's maps, without their text. */
@@ -72,7 +37,7 @@ API_HANDLER(api_site_maps_list)
 	int64_t site_id;
 	int rc;
 
-	if ((site_id = api_maps_site(srv, req, resp, req->params[0])) <= 0)
+	if ((site_id = apiarg_site(srv, req, resp, req->params[0])) <= 0)
 		return (ROUTE_DONE);
 	maps = json_array();
 	s = store_stmt(srv->st, sql);
@@ -82,8 +47,8 @@ API_HANDLER(api_site_maps_list)
 		    "key", store_col_text(s, 0),
 		    "name", store_col_text(s, 1),
 		    "kind", store_col_text(s, 2),
-		    "building", api_maps_opt_text(s, 3),
-		    "floor", api_maps_opt_text(s, 4),
+		    "building", rowjson_nonempty(s, 3),
+		    "floor", rowjson_nonempty(s, 4),
 		    "updated", api_maps_time(sqlite3_column_int64(s, 5)),
 		    "etag", store_col_text(s, 6),
 		    "bytes", (json_int_t)sqlite3_column_int64(s, 7));
@@ -118,7 +83,7 @@ API_HANDLER(api_site_map_get)
 	char etag[sizeof resp->etag];
 	int rc;
 
-	if ((site_id = api_maps_site(srv, req, resp, req->params[0])) <= 0)
+	if ((site_id = apiarg_site(srv, req, resp, req->params[0])) <= 0)
 		return (ROUTE_DONE);
 	s = store_stmt(srv->st, sql);
 	store_bind_int(s, 1, site_id);
@@ -131,8 +96,8 @@ API_HANDLER(api_site_map_get)
 		    "site", req->params[0],
 		    "name", store_col_text(s, 1),
 		    "kind", store_col_text(s, 2),
-		    "building", api_maps_opt_text(s, 3),
-		    "floor", api_maps_opt_text(s, 4),
+		    "building", rowjson_nonempty(s, 3),
+		    "floor", rowjson_nonempty(s, 4),
 		    "updated", api_maps_time(sqlite3_column_int64(s, 5)),
 		    "etag", store_col_text(s, 6),
 		    "text", store_col_text(s, 7));
@@ -252,8 +217,7 @@ API_HANDLER(api_guard_track)
 		    "ts", api_maps_time(sqlite3_column_int64(s, 0)),
 		    "lat", sqlite3_column_double(s, 1),
 		    "lon", sqlite3_column_double(s, 2),
-		    "accuracy", sqlite3_column_type(s, 3) == SQLITE_NULL ?
-		    json_null() : json_real(sqlite3_column_double(s, 3)));
+		    "accuracy", rowjson_real(s, 3));
 		if (p == NULL)
 			fatal("api: cannot build a position");
 		json_array_append_new(positions, p);

@@ -4,11 +4,13 @@
 #include <sqlite3.h>
 
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "jsonx.h"
 #include "log.h"
 #include "residents.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "txn.h"
@@ -71,22 +73,22 @@ API_HANDLER(api_residents_list)
 	char *like = NULL;
 	int rc;
 
-	if (residents_known_args(req, resp, api_residents_args) != 0 ||
-	    residents_int_arg(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
-	    residents_int_arg(req, resp, "after", 0, INT64_MAX, &after) != 0 ||
-	    residents_int_arg(req, resp, "removed", 0, 1, &removed) != 0)
+	if (apiarg_known(req, resp, api_residents_args) != 0 ||
+	    apiarg_int(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
+	    apiarg_int(req, resp, "after", 0, INT64_MAX, &after) != 0 ||
+	    apiarg_int(req, resp, "removed", 0, 1, &removed) != 0)
 		return ROUTE_DONE;
 	if (q != NULL && strlen(q) > LIMIT_NAME_LEN) {
 		resp_error(resp, 400, "malformed", "q: at most %d bytes",
 		    LIMIT_NAME_LEN);
 		return ROUTE_DONE;
 	}
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	if (site != NULL) {
 		site_id = residents_site(srv->st, site, NULL, 0);
 		if (site_id <= 0 || !principal_sees_site(&req->who, site_id)) {
-			residents_read_end(srv, began);
+			txn_read_end(srv, began);
 			residents_invalid(resp, "site", "site: no site \"%.64s\"", site);
 			return ROUTE_DONE;
 		}
@@ -117,7 +119,7 @@ API_HANDLER(api_residents_list)
 		n++;
 	}
 	sqlite3_reset(s);
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	free(like);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
@@ -210,7 +212,7 @@ API_HANDLER(api_resident_create)
 	const char *site;
 	int64_t site_id, id, now = vtime_now_ms();
 
-	if ((root = residents_body(req, resp)) == NULL)
+	if ((root = apiarg_object(req, resp)) == NULL)
 		return ROUTE_DONE;
 	memset(&in, 0, sizeof in);
 	memset(&e, 0, sizeof e);
@@ -251,12 +253,8 @@ API_HANDLER(api_resident_create)
 	    (r = residents_json(srv->st, id, true, NULL)) == NULL ||
 	    residents_publish(srv, "created", r, site_id, now) != 0)
 		goto internal;
-	if (txn_commit(srv) != 0) {
-		resp_error(resp, 503, "unavailable", "the resident could not be "
-		    "stored; try again");
-		goto out;
-	}
-	resp_json(resp, 201, json_pack("{s:O}", "resident", r));
+	txn_commit_reply(srv, resp, "the resident", 201, json_pack("{s:O}",
+	    "resident", r));
 	goto out;
 
 internal:
@@ -293,8 +291,7 @@ api_resident_recent(struct server *srv, int64_t id, bool contact)
 		    " s:s, s:o, s:{s:I, s:s}}", "id",
 		    (json_int_t)sqlite3_column_int64(s, 0), "ts", ts, "received", rx,
 		    "site", store_col_text(s, 3), "gateway", store_col_text(s, 4),
-		    "point", sqlite3_column_type(s, 5) == SQLITE_NULL ? json_null() :
-		    json_string(store_col_text(s, 5)), "result",
+		    "point", rowjson_text(s, 5), "result",
 		    strcmp(store_col_text(s, 6), "access_granted") == 0 ? "granted" :
 		    "denied", "credential", contact && sqlite3_column_type(s, 7) !=
 		    SQLITE_NULL ? json_string(store_col_text(s, 7)) : json_null(),
@@ -328,18 +325,18 @@ api_resident_rights(struct server *srv, int64_t id)
 API_HANDLER(api_resident_get)
 {
 	bool contact = residents_contact_allowed(&req->who), began;
-	int64_t id = residents_path_id(req, 0), site_id = 0;
+	int64_t id = apiarg_path_id(req, 0), site_id = 0;
 	json_t *r;
 
 	if (id <= 0) {
 		api_resident_not_found(req, resp);
 		return ROUTE_DONE;
 	}
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	r = residents_json(srv->st, id, contact, &site_id);
 	if (r == NULL || !principal_sees_site(&req->who, site_id)) {
-		residents_read_end(srv, began);
+		txn_read_end(srv, began);
 		json_decref(r);
 		api_resident_not_found(req, resp);
 		return ROUTE_DONE;
@@ -347,7 +344,7 @@ API_HANDLER(api_resident_get)
 	resp_json(resp, 200, json_pack("{s:o, s:o, s:o}", "resident", r, "rights",
 	    api_resident_rights(srv, id), "recent", api_resident_recent(srv, id,
 	    contact)));
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	return ROUTE_DONE;
 }
 
@@ -361,7 +358,7 @@ api_resident_begin(struct server *srv, struct http_req *req,
     struct http_resp *resp, int64_t version, bool has_version,
     json_t **before, int64_t *site_id)
 {
-	int64_t id = residents_path_id(req, 0);
+	int64_t id = apiarg_path_id(req, 0);
 	json_t *r;
 
 	*before = NULL;
@@ -471,6 +468,32 @@ api_resident_null(json_t *root, const char *key)
 	return false;
 }
 
+/*
+ * Fill what in leaves out (NULL) from the resident before as it is, but a
+ * phone or email the request clears; a unit is taken whole.
+ */
+static void
+api_resident_fill(struct resident_in *in, const json_t *before,
+    bool clear_phone, bool clear_email)
+{
+	const json_t *unit = json_object_get(before, "unit");
+
+	if (in->name == NULL)
+		in->name = json_string_value(json_object_get(before, "name"));
+	if (in->phone == NULL && !clear_phone)
+		in->phone = json_string_value(json_object_get(before, "phone"));
+	if (in->email == NULL && !clear_email)
+		in->email = json_string_value(json_object_get(before, "email"));
+	if (in->role == NULL)
+		in->role = json_string_value(json_object_get(before, "role"));
+	if (in->building == NULL) {
+		in->building = json_string_value(json_object_get(unit, "building"));
+		in->entrance = json_string_value(json_object_get(unit, "entrance"));
+		in->apartment = json_string_value(json_object_get(unit,
+		    "apartment"));
+	}
+}
+
 /* PATCH /api/v1/residents/:id {"version", name, phone, email, unit, role}. */
 API_HANDLER(api_resident_patch)
 {
@@ -480,20 +503,19 @@ API_HANDLER(api_resident_patch)
 	struct resident_in in;
 	struct residents_err e;
 	struct jsonx jx;
-	json_t *root, *before = NULL, *unit;
-	bool clear_phone, clear_email, has_unit;
-	int64_t version, site_id = 0, id = residents_path_id(req, 0);
+	json_t *root, *before = NULL;
+	bool clear_phone, clear_email;
+	int64_t version, site_id = 0, id = apiarg_path_id(req, 0);
 	int64_t now = vtime_now_ms();
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((root = residents_body(req, resp)) == NULL)
+	if ((root = apiarg_object(req, resp)) == NULL)
 		return ROUTE_DONE;
 	memset(&in, 0, sizeof in);
 	memset(&e, 0, sizeof e);
 	clear_phone = api_resident_null(root, "phone");
 	clear_email = api_resident_null(root, "email");
-	has_unit = json_object_get(root, "unit") != NULL;
 	jsonx_begin(&jx, root, "");
 	version = jsonx_int(&jx, "version", true, 1, INT64_MAX, NULL);
 	in.name = jsonx_str(&jx, "name", false, LIMIT_NAME_LEN);
@@ -511,21 +533,7 @@ API_HANDLER(api_resident_patch)
 		json_decref(root);
 		return ROUTE_DONE;
 	}
-	/* Fill what the body leaves out from the resident as it is. */
-	if (in.name == NULL)
-		in.name = json_string_value(json_object_get(before, "name"));
-	if (in.phone == NULL && !clear_phone)
-		in.phone = json_string_value(json_object_get(before, "phone"));
-	if (in.email == NULL && !clear_email)
-		in.email = json_string_value(json_object_get(before, "email"));
-	if (in.role == NULL)
-		in.role = json_string_value(json_object_get(before, "role"));
-	if (!has_unit || in.building == NULL) {
-		unit = json_object_get(before, "unit");
-		in.building = json_string_value(json_object_get(unit, "building"));
-		in.entrance = json_string_value(json_object_get(unit, "entrance"));
-		in.apartment = json_string_value(json_object_get(unit, "apartment"));
-	}
+	api_resident_fill(&in, before, clear_phone, clear_email);
 	if (residents_validate(srv->st, site_id, &in, false, &e) != 0) {
 		txn_abort(srv);
 		if (e.status == 500)
@@ -575,7 +583,7 @@ API_HANDLER(api_resident_remove)
 	struct audit_actor who;
 	struct jsonx jx;
 	json_t *root = NULL, *before = NULL;
-	int64_t version = 0, site_id = 0, id = residents_path_id(req, 0);
+	int64_t version = 0, site_id = 0, id = apiarg_path_id(req, 0);
 	int64_t now = vtime_now_ms(), rights[LIMIT_RESIDENT_RIGHTS * 4];
 	size_t nrights = 0;
 	bool has_version = false;
@@ -583,7 +591,7 @@ API_HANDLER(api_resident_remove)
 	int rc;
 
 	if (req->body_len > 0) {
-		if ((root = residents_body(req, resp)) == NULL)
+		if ((root = apiarg_object(req, resp)) == NULL)
 			return ROUTE_DONE;
 		jsonx_begin(&jx, root, "");
 		version = jsonx_int(&jx, "version", false, 1, INT64_MAX, &has_version);
@@ -665,13 +673,13 @@ API_HANDLER(api_resident_credential_add)
 	struct resident_in in;
 	struct residents_err e;
 	struct jsonx jx;
-	json_t *root, *before = NULL, *unit, *extra;
-	int64_t site_id = 0, id = residents_path_id(req, 0), now = vtime_now_ms();
+	json_t *root, *before = NULL, *extra;
+	int64_t site_id = 0, id = apiarg_path_id(req, 0), now = vtime_now_ms();
 	int64_t cid;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((root = residents_body(req, resp)) == NULL)
+	if ((root = apiarg_object(req, resp)) == NULL)
 		return ROUTE_DONE;
 	memset(&in, 0, sizeof in);
 	memset(&e, 0, sizeof e);
@@ -688,14 +696,7 @@ API_HANDLER(api_resident_credential_add)
 		json_decref(root);
 		return ROUTE_DONE;
 	}
-	in.name = json_string_value(json_object_get(before, "name"));
-	in.phone = json_string_value(json_object_get(before, "phone"));
-	in.email = json_string_value(json_object_get(before, "email"));
-	in.role = json_string_value(json_object_get(before, "role"));
-	unit = json_object_get(before, "unit");
-	in.building = json_string_value(json_object_get(unit, "building"));
-	in.entrance = json_string_value(json_object_get(unit, "entrance"));
-	in.apartment = json_string_value(json_object_get(unit, "apartment"));
+	api_resident_fill(&in, before, false, false);
 	s = store_stmt(srv->st, sql);
 	store_bind_int(s, 1, id);
 	rc = sqlite3_step(s);
@@ -752,8 +753,8 @@ API_HANDLER(api_resident_credential_remove)
 	static const char sql[] =
 	    "UPDATE credentials SET removed_ms = ? WHERE id = ? AND resident_id = ?"
 	    " AND removed_ms IS NULL";
-	int64_t site_id = 0, id = residents_path_id(req, 0);
-	int64_t cid = residents_path_id(req, 1), now = vtime_now_ms();
+	int64_t site_id = 0, id = apiarg_path_id(req, 0);
+	int64_t cid = apiarg_path_id(req, 1), now = vtime_now_ms();
 	json_t *before = NULL;
 	sqlite3_stmt *s;
 	int rc;

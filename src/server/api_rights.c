@@ -5,6 +5,7 @@
 
 #include "accessrule.h"
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "jsonx.h"
@@ -70,7 +71,7 @@ API_HANDLER(api_right_grant)
 	struct accessrule r = { ACCESSRULE_ALL_DAYS, 0, ACCESSRULE_DAY_MIN,
 	    ACCESSRULE_NO_TIME, ACCESSRULE_NO_TIME };
 	const char *point, *group, *days, *from, *until;
-	int64_t rid = residents_path_id(req, 0), site_id = 0, target, id;
+	int64_t rid = apiarg_path_id(req, 0), site_id = 0, target, id;
 	int64_t now = vtime_now_ms();
 	struct audit_actor who;
 	struct jsonx jx;
@@ -79,7 +80,7 @@ API_HANDLER(api_right_grant)
 	char why[160], oid[24];
 	int rc;
 
-	if ((root = residents_body(req, resp)) == NULL)
+	if ((root = apiarg_object(req, resp)) == NULL)
 		return ROUTE_DONE;
 	jsonx_begin(&jx, root, "");
 	point = jsonx_str(&jx, "point", false, LIMIT_KEY_LEN);
@@ -187,12 +188,8 @@ API_HANDLER(api_right_grant)
 	if (rc != 0 || residents_publish_right(srv, "granted",
 	    json_deep_copy(right), site_id, now) != 0)
 		goto internal;
-	if (txn_commit(srv) != 0) {
-		resp_error(resp, 503, "unavailable", "the right could not be "
-		    "stored; try again");
-		goto out;
-	}
-	resp_json(resp, 201, json_pack("{s:O}", "right", right));
+	txn_commit_reply(srv, resp, "the right", 201, json_pack("{s:O}", "right",
+	    right));
 	goto out;
 
 internal:
@@ -209,7 +206,7 @@ out:
 /* GET /api/v1/rights/:id: one right. */
 API_HANDLER(api_right_get)
 {
-	int64_t id = residents_path_id(req, 0), site_id = 0;
+	int64_t id = apiarg_path_id(req, 0), site_id = 0;
 	json_t *r = id > 0 ? residents_right_json(srv->st, id, &site_id) : NULL;
 
 	if (r == NULL || !principal_sees_site(&req->who, site_id)) {
@@ -230,7 +227,7 @@ api_right_act(struct server *srv, struct http_req *req, struct http_resp *resp,
 	static const char sql[] =
 	    "UPDATE rights SET state = ?, reason = ?, version = version + 1,"
 	    " updated_ms = ? WHERE id = ?";
-	int64_t id = residents_path_id(req, 0), site_id = 0, version = 0;
+	int64_t id = apiarg_path_id(req, 0), site_id = 0, version = 0;
 	int64_t now = vtime_now_ms();
 	const char *reason = NULL, *state, *to;
 	struct audit_actor who;
@@ -242,7 +239,7 @@ api_right_act(struct server *srv, struct http_req *req, struct http_resp *resp,
 	int rc;
 
 	if (req->body_len > 0 || act != RIGHT_RESUME) {
-		if ((root = residents_body(req, resp)) == NULL)
+		if ((root = apiarg_object(req, resp)) == NULL)
 			return ROUTE_DONE;
 		jsonx_begin(&jx, root, "");
 		if (act != RIGHT_RESUME) {
@@ -311,12 +308,8 @@ api_right_act(struct server *srv, struct http_req *req, struct http_resp *resp,
 	if (rc != 0 || residents_publish_right(srv, api_right_acts[act].done,
 	    json_deep_copy(after), site_id, now) != 0)
 		goto internal;
-	if (txn_commit(srv) != 0) {
-		resp_error(resp, 503, "unavailable", "the change could not be "
-		    "stored; try again");
-		goto out;
-	}
-	resp_json(resp, 200, json_pack("{s:O}", "right", after));
+	txn_commit_reply(srv, resp, "the change", 200, json_pack("{s:O}", "right",
+	    after));
 	goto out;
 
 internal:
@@ -371,11 +364,11 @@ API_HANDLER(api_access_points)
 	sqlite3_stmt *s;
 	bool began;
 
-	if (!residents_read_begin(srv, resp, &began))
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	site_id = residents_site(srv->st, key, tz, sizeof tz);
 	if (site_id <= 0 || !principal_sees_site(&req->who, site_id)) {
-		residents_read_end(srv, began);
+		txn_read_end(srv, began);
 		resp_error(resp, 404, "not_found", "no site \"%.64s\"", key);
 		return ROUTE_DONE;
 	}
@@ -412,7 +405,7 @@ API_HANDLER(api_access_points)
 		    "name", store_col_text(s, 0), "entrances", store_col_text(s, 1),
 		    "apartments", store_col_text(s, 2)));
 	sqlite3_reset(s);
-	residents_read_end(srv, began);
+	txn_read_end(srv, began);
 	resp_json(resp, 200, json_pack("{s:s, s:s, s:o, s:o, s:o}", "site", key,
 	    "timezone", tz, "points", points, "groups", groups, "buildings",
 	    buildings));

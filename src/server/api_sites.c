@@ -3,11 +3,13 @@
 #include <sqlite3.h>
 
 #include "api.h"
+#include "apiarg.h"
 #include "auth.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "streamlog.h"
-#include "vtime.h"
+#include "txn.h"
 
 /*
  * Sites, their points and their gateways as the console's snapshot reads
@@ -29,38 +31,6 @@
 	"g.key, s.key, g.name, g.supervision_s, g.last_seen_ms, g.line_fault," \
 	" g.site_id"
 
-/* A text column as a JSON string, or null when it is NULL or empty. */
-static json_t *
-api_sites_opt_text(sqlite3_stmt *s, int i)
-{
-	const char *t = store_col_text(s, i);
-
-	if (*t == '\0')
-		return json_null();
-	return json_string(t);
-}
-
-/* A REAL column as a JSON number, or null. */
-static json_t *
-api_sites_opt_real(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_real(sqlite3_column_double(s, i));
-}
-
-/* A time column (ms) as an ISO 8601 string, or null. */
-static json_t *
-api_sites_opt_time(sqlite3_stmt *s, int i)
-{
-	char buf[VTIME_ISO_LEN];
-
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	vtime_format(sqlite3_column_int64(s, i), buf, sizeof buf);
-	return json_string(buf);
-}
-
 /* The site in the current row (API_SITE_COLUMNS) as JSON. */
 static json_t *
 api_site_json(sqlite3_stmt *s)
@@ -70,15 +40,14 @@ api_site_json(sqlite3_stmt *s)
 	if (sqlite3_column_type(s, 6) == SQLITE_NULL)
 		bounds = json_null();
 	else
-		bounds = json_pack("[o, o, o, o]", api_sites_opt_real(s, 6),
-		    api_sites_opt_real(s, 7), api_sites_opt_real(s, 8),
-		    api_sites_opt_real(s, 9));
+		bounds = json_pack("[o, o, o, o]", rowjson_real(s, 6),
+		    rowjson_real(s, 7), rowjson_real(s, 8), rowjson_real(s, 9));
 	site = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:I}",
 	    "key", store_col_text(s, 1),
 	    "name", store_col_text(s, 2),
-	    "address", api_sites_opt_text(s, 3),
+	    "address", rowjson_nonempty(s, 3),
 	    "timezone", store_col_text(s, 4),
-	    "group", api_sites_opt_text(s, 5),
+	    "group", rowjson_nonempty(s, 5),
 	    "bounds", bounds,
 	    "points", (json_int_t)sqlite3_column_int64(s, 10),
 	    "open_alarms", (json_int_t)sqlite3_column_int64(s, 11));
@@ -98,66 +67,11 @@ api_gateway_json(sqlite3_stmt *s)
 	    "site", store_col_text(s, 1),
 	    "name", store_col_text(s, 2),
 	    "supervision_s", (json_int_t)sqlite3_column_int64(s, 3),
-	    "last_seen", api_sites_opt_time(s, 4),
+	    "last_seen", rowjson_time(s, 4),
 	    "line_fault", sqlite3_column_int(s, 5) != 0);
 	if (gw == NULL)
 		fatal("api: cannot build a gateway");
 	return gw;
-}
-
-/*
- * Open a read transaction so that a reply (and its seq) is one snapshot;
- * *began tells whether one was opened here.  0, or -1 with the reply set.
- */
-static int
-api_sites_read_begin(struct server *srv, struct http_resp *resp, bool *began)
-{
-	*began = false;
-	if (!sqlite3_get_autocommit(store_db(srv->st)))
-		return 0;
-	if (store_exec(srv->st, "BEGIN") != 0) {
-		resp_error(resp, 503, "unavailable", "the store is busy; try again");
-		return -1;
-	}
-	*began = true;
-	return 0;
-}
-
-/* End the read transaction opened by api_sites_read_begin. */
-static void
-api_sites_read_end(struct server *srv, bool began)
-{
-	if (began && store_exec(srv->st, "COMMIT") != 0)
-		store_exec(srv->st, "ROLLBACK");
-}
-
-/*
- * The id of the site called key if the caller may see it; 0 (with a 404
- * reply) when it does not exist or is not the caller's, -1 (with a 500) on a
- * store error.
- */
-static int64_t
-api_sites_lookup(struct server *srv, struct http_req *req,
-    struct http_resp *resp, const char *key)
-{
-	static const char sql[] = "SELECT id FROM sites WHERE key = ?";
-	sqlite3_stmt *s = store_stmt(srv->st, sql);
-	int64_t id = 0;
-	int rc;
-
-	store_bind_text(s, 1, key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		resp_error(resp, 500, "internal", "cannot read the sites");
-		return -1;
-	}
-	if (id == 0 || !principal_sees_site(&req->who, id)) {
-		resp_error(resp, 404, "not_found", "no site \"%.64s\"", key);
-		return 0;
-	}
-	return id;
 }
 
 /* Append the gateways of site_id (0 for every site) the caller sees to arr; 0 or -1. */
@@ -197,7 +111,7 @@ API_HANDLER(api_sites_list)
 	bool began;
 	int rc;
 
-	if (api_sites_read_begin(srv, resp, &began) != 0)
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
 	sites = json_array();
 	s = store_stmt(srv->st, sql);
@@ -208,7 +122,7 @@ API_HANDLER(api_sites_list)
 	}
 	sqlite3_reset(s);
 	seq = streamlog_head(srv);
-	api_sites_read_end(srv, began);
+	txn_read_end(srv, began);
 	if (rc != SQLITE_DONE) {
 		json_decref(sites);
 		resp_error(resp, 500, "internal", "cannot read the sites");
@@ -231,10 +145,10 @@ API_HANDLER(api_site_get)
 	bool began;
 	int rc;
 
-	if (api_sites_read_begin(srv, resp, &began) != 0)
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
-	if ((id = api_sites_lookup(srv, req, resp, key)) <= 0) {
-		api_sites_read_end(srv, began);
+	if ((id = apiarg_site(srv, req, resp, key)) <= 0) {
+		txn_read_end(srv, began);
 		return ROUTE_DONE;
 	}
 	s = store_stmt(srv->st, sql);
@@ -244,13 +158,13 @@ API_HANDLER(api_site_get)
 	sqlite3_reset(s);
 	gateways = json_array();
 	if (site == NULL || api_sites_gateways(srv, req, id, gateways) != 0) {
-		api_sites_read_end(srv, began);
+		txn_read_end(srv, began);
 		json_decref(site);
 		json_decref(gateways);
 		resp_error(resp, 500, "internal", "cannot read site \"%.64s\"", key);
 		return ROUTE_DONE;
 	}
-	api_sites_read_end(srv, began);
+	txn_read_end(srv, began);
 	json_object_set_new(site, "gateways", gateways);
 	resp_json(resp, 200, json_pack("{s:o}", "site", site));
 	return ROUTE_DONE;
@@ -271,10 +185,10 @@ API_HANDLER(api_points_list)
 	bool began;
 	int rc;
 
-	if (api_sites_read_begin(srv, resp, &began) != 0)
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
-	if ((id = api_sites_lookup(srv, req, resp, key)) <= 0) {
-		api_sites_read_end(srv, began);
+	if ((id = apiarg_site(srv, req, resp, key)) <= 0) {
+		txn_read_end(srv, began);
 		return ROUTE_DONE;
 	}
 	points = json_array();
@@ -286,21 +200,21 @@ API_HANDLER(api_points_list)
 		    "key", store_col_text(s, 0),
 		    "label", store_col_text(s, 1),
 		    "type", store_col_text(s, 2),
-		    "gateway", api_sites_opt_text(s, 3),
-		    "building", api_sites_opt_text(s, 4),
-		    "floor", api_sites_opt_text(s, 5),
-		    "zone", api_sites_opt_text(s, 6),
-		    "controller", api_sites_opt_text(s, 7),
-		    "lat", api_sites_opt_real(s, 8),
-		    "lon", api_sites_opt_real(s, 9),
+		    "gateway", rowjson_nonempty(s, 3),
+		    "building", rowjson_nonempty(s, 4),
+		    "floor", rowjson_nonempty(s, 5),
+		    "zone", rowjson_nonempty(s, 6),
+		    "controller", rowjson_nonempty(s, 7),
+		    "lat", rowjson_real(s, 8),
+		    "lon", rowjson_real(s, 9),
 		    "state", store_col_text(s, 10),
-		    "state_since", api_sites_opt_time(s, 11));
+		    "state_since", rowjson_time(s, 11));
 		if (pt == NULL)
 			fatal("api: cannot build a point");
 		json_array_append_new(points, pt);
 	}
 	sqlite3_reset(s);
-	api_sites_read_end(srv, began);
+	txn_read_end(srv, began);
 	if (rc != SQLITE_DONE) {
 		json_decref(points);
 		resp_error(resp, 500, "internal", "cannot read the points of "
@@ -320,21 +234,21 @@ API_HANDLER(api_gateways_list)
 	int64_t id = 0, seq;
 	bool began;
 
-	if (api_sites_read_begin(srv, resp, &began) != 0)
+	if (!txn_read_begin(srv, resp, &began))
 		return ROUTE_DONE;
-	if (key != NULL && (id = api_sites_lookup(srv, req, resp, key)) <= 0) {
-		api_sites_read_end(srv, began);
+	if (key != NULL && (id = apiarg_site(srv, req, resp, key)) <= 0) {
+		txn_read_end(srv, began);
 		return ROUTE_DONE;
 	}
 	gateways = json_array();
 	if (api_sites_gateways(srv, req, id, gateways) != 0) {
-		api_sites_read_end(srv, began);
+		txn_read_end(srv, began);
 		json_decref(gateways);
 		resp_error(resp, 500, "internal", "cannot read the gateways");
 		return ROUTE_DONE;
 	}
 	seq = streamlog_head(srv);
-	api_sites_read_end(srv, began);
+	txn_read_end(srv, began);
 	resp_json(resp, 200, json_pack("{s:o, s:I}", "gateways", gateways, "seq",
 	    (json_int_t)seq));
 	return ROUTE_DONE;

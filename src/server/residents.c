@@ -13,6 +13,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "residents.h"
+#include "rowjson.h"
 #include "server.h"
 #include "store.h"
 #include "streamlog.h"
@@ -620,27 +621,6 @@ residents_contact_allowed(const struct principal *who)
 	    who->role != ROLE_GUARD);
 }
 
-/* Column i as a JSON string, or null. */
-static json_t *
-residents_col(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(store_col_text(s, i));
-}
-
-/* Column i (ms) as an ISO time, or null. */
-static json_t *
-residents_col_time(sqlite3_stmt *s, int i)
-{
-	char ts[VTIME_ISO_LEN];
-
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	vtime_format(sqlite3_column_int64(s, i), ts, sizeof ts);
-	return json_string(ts);
-}
-
 /* A resident as the API shows it, or NULL. */
 json_t *
 residents_json(struct store *st, int64_t id, bool contact, int64_t *site_id)
@@ -665,18 +645,18 @@ residents_json(struct store *st, int64_t id, bool contact, int64_t *site_id)
 		*site_id = sqlite3_column_int64(s, 0);
 	r = json_object();
 	json_object_set_new(r, "id", json_integer(id));
-	json_object_set_new(r, "site", residents_col(s, 1));
-	json_object_set_new(r, "name", residents_col(s, 2));
-	json_object_set_new(r, "phone", contact ? residents_col(s, 3) : json_null());
-	json_object_set_new(r, "email", contact ? residents_col(s, 4) : json_null());
+	json_object_set_new(r, "site", rowjson_text(s, 1));
+	json_object_set_new(r, "name", rowjson_text(s, 2));
+	json_object_set_new(r, "phone", contact ? rowjson_text(s, 3) : json_null());
+	json_object_set_new(r, "email", contact ? rowjson_text(s, 4) : json_null());
 	json_object_set_new(r, "unit", json_pack("{s:o, s:o, s:o}", "building",
-	    residents_col(s, 5), "entrance", residents_col(s, 6), "apartment",
-	    residents_col(s, 7)));
-	json_object_set_new(r, "role", residents_col(s, 8));
+	    rowjson_text(s, 5), "entrance", rowjson_text(s, 6), "apartment",
+	    rowjson_text(s, 7)));
+	json_object_set_new(r, "role", rowjson_text(s, 8));
 	json_object_set_new(r, "version", json_integer(sqlite3_column_int64(s, 9)));
-	json_object_set_new(r, "created", residents_col_time(s, 10));
-	json_object_set_new(r, "updated", residents_col_time(s, 11));
-	json_object_set_new(r, "removed", residents_col_time(s, 12));
+	json_object_set_new(r, "created", rowjson_time(s, 10));
+	json_object_set_new(r, "updated", rowjson_time(s, 11));
+	json_object_set_new(r, "removed", rowjson_time(s, 12));
 	sqlite3_reset(s);
 
 	creds = json_array();
@@ -685,7 +665,7 @@ residents_json(struct store *st, int64_t id, bool contact, int64_t *site_id)
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_array_append_new(creds, json_pack("{s:I, s:o, s:o}", "id",
 		    (json_int_t)sqlite3_column_int64(s, 0), "kind",
-		    residents_col(s, 1), "value", contact ? residents_col(s, 2) :
+		    rowjson_text(s, 1), "value", contact ? rowjson_text(s, 2) :
 		    json_null()));
 	sqlite3_reset(s);
 	json_object_set_new(r, "credentials", creds);
@@ -749,19 +729,19 @@ residents_right_json(struct store *st, int64_t id, int64_t *site_id)
 	r = json_object();
 	json_object_set_new(r, "id", json_integer(id));
 	json_object_set_new(r, "resident", json_integer(sqlite3_column_int64(s, 0)));
-	json_object_set_new(r, "site", residents_col(s, 2));
-	json_object_set_new(r, "point", residents_col(s, 3));
-	json_object_set_new(r, "group", residents_col(s, 4));
+	json_object_set_new(r, "site", rowjson_text(s, 2));
+	json_object_set_new(r, "point", rowjson_text(s, 3));
+	json_object_set_new(r, "group", rowjson_text(s, 4));
 	json_object_set_new(r, "days", json_string(days));
 	json_object_set_new(r, "from", json_string(from));
 	json_object_set_new(r, "until", json_string(until));
-	json_object_set_new(r, "valid_from", residents_col_time(s, 8));
-	json_object_set_new(r, "valid_until", residents_col_time(s, 9));
-	json_object_set_new(r, "state", residents_col(s, 10));
-	json_object_set_new(r, "reason", residents_col(s, 11));
+	json_object_set_new(r, "valid_from", rowjson_time(s, 8));
+	json_object_set_new(r, "valid_until", rowjson_time(s, 9));
+	json_object_set_new(r, "state", rowjson_text(s, 10));
+	json_object_set_new(r, "reason", rowjson_text(s, 11));
 	json_object_set_new(r, "version", json_integer(sqlite3_column_int64(s, 12)));
-	json_object_set_new(r, "created", residents_col_time(s, 13));
-	json_object_set_new(r, "updated", residents_col_time(s, 14));
+	json_object_set_new(r, "created", rowjson_time(s, 13));
+	json_object_set_new(r, "updated", rowjson_time(s, 14));
 	sqlite3_reset(s);
 	return r;
 }
@@ -835,8 +815,7 @@ residents_access_publish(struct server *srv, const struct residents_access *ev,
 	data = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o}",
 	    "id", (json_int_t)ev->event_id, "ts", ts,
 	    "site", store_col_text(s, 0), "gateway", ev->gateway_key,
-	    "point", sqlite3_column_type(s, 1) == SQLITE_NULL ? json_null() :
-	    json_string(store_col_text(s, 1)),
+	    "point", rowjson_text(s, 1),
 	    "result", ev->denied ? "denied" : "granted",
 	    "resident", resident > 0 && sqlite3_column_type(s, 2) != SQLITE_NULL ?
 	    json_pack("{s:I, s:s}", "id", (json_int_t)resident, "name",
@@ -921,46 +900,6 @@ residents_access_event(struct server *srv, const struct residents_access *ev,
 	return alarm;
 }
 
-/* Path parameter i as a positive id, or 0. */
-int64_t
-residents_path_id(const struct http_req *req, int i)
-{
-	const char *p = i < req->nparams ? req->params[i] : NULL;
-	int64_t id = 0;
-
-	if (p == NULL || *p == '\0' || strlen(p) > 18)
-		return 0;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		id = id * 10 + (*p - '0');
-	}
-	return id;
-}
-
-/* The request body as JSON; NULL after replying 400. */
-json_t *
-residents_body(const struct http_req *req, struct http_resp *resp)
-{
-	char err[JSONX_ERR_LEN];
-	json_t *v;
-
-	if (req->body == NULL || req->body_len == 0) {
-		resp_error(resp, 400, "malformed", "a JSON body is required");
-		return NULL;
-	}
-	if ((v = jsonx_parse(req->body, req->body_len, err, sizeof err)) == NULL) {
-		resp_error(resp, 400, "malformed", "%s", err);
-		return NULL;
-	}
-	if (!json_is_object(v)) {
-		json_decref(v);
-		resp_error(resp, 400, "malformed", "the body must be a JSON object");
-		return NULL;
-	}
-	return v;
-}
-
 /* Reply a jsonx reader's problem as 422 with its field. */
 void
 residents_jsonx_reply(struct http_resp *resp, const struct jsonx *jx)
@@ -980,71 +919,6 @@ residents_jsonx_reply(struct http_resp *resp, const struct jsonx *jx)
 	} else if (colon != NULL)
 		snprintf(field, sizeof field, "%.*s", (int)(colon - msg), msg);
 	residents_invalid(resp, field, "%s", msg);
-}
-
-/* Begin a read transaction unless one is open; false after replying 503. */
-bool
-residents_read_begin(struct server *srv, struct http_resp *resp, bool *began)
-{
-	*began = false;
-	if (!sqlite3_get_autocommit(store_db(srv->st)))
-		return true;
-	if (store_exec(srv->st, "BEGIN") != 0) {
-		resp_error(resp, 503, "unavailable", "the store is busy; try again");
-		return false;
-	}
-	*began = true;
-	return true;
-}
-
-/* End a read transaction begun by residents_read_begin. */
-void
-residents_read_end(struct server *srv, bool began)
-{
-	if (began && store_exec(srv->st, "COMMIT") != 0)
-		store_exec(srv->st, "ROLLBACK");
-}
-
-/* Read query argument name as an integer in [min, max]; -1 after replying 400. */
-int
-residents_int_arg(const struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t min, int64_t max, int64_t *v)
-{
-	const char *text = http_arg(req, name);
-	char *end;
-	long long n;
-
-	if (text == NULL)
-		return 0;
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (*text < '0' || *text > '9' || errno != 0 || *end != '\0' ||
-	    n < min || n > max) {
-		resp_error(resp, 400, "malformed", "%s: must be an integer from %"
-		    PRId64 " to %" PRId64, name, min, max);
-		return -1;
-	}
-	*v = n;
-	return 0;
-}
-
-/* Refuse query arguments not in known; -1 after replying 400. */
-int
-residents_known_args(const struct http_req *req, struct http_resp *resp,
-    const char *const *known)
-{
-	for (int i = 0; i < req->nargs; i++) {
-		bool ok = false;
-
-		for (int j = 0; known[j] != NULL && !ok; j++)
-			ok = strcmp(req->args[i].key, known[j]) == 0;
-		if (!ok) {
-			resp_error(resp, 400, "malformed", "unknown query argument "
-			    "\"%.64s\"", req->args[i].key);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* Publish a "right" stream message {"action", "right"} (right stolen); 0 or -1. */

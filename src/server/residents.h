@@ -146,27 +146,9 @@ struct residents_access {
 int64_t residents_access_event(struct server *srv, const struct residents_access *ev,
     int64_t now_ms);
 
-/* Helpers of the API files. */
-struct http_req;
+/* Helper of the API files. */
 struct jsonx;
-/* Path parameter i as a positive id, or 0. */
-int64_t residents_path_id(const struct http_req *req, int i);
-/* The request body as JSON; NULL after replying 400. */
-json_t *residents_body(const struct http_req *req, struct http_resp *resp);
 /* Reply a jsonx reader's problem as 422 with its field. */
 void residents_jsonx_reply(struct http_resp *resp, const struct jsonx *jx);
-/* Begin a read transaction unless one is open; false after replying 503. */
-bool residents_read_begin(struct server *srv, struct http_resp *resp, bool *began);
-/* End a read transaction begun by residents_read_begin. */
-void residents_read_end(struct server *srv, bool began);
-/*
- * Read query argument name as an integer in [min, max] into *v (left alone
- * when absent); -1 after replying 400.
- */
-int residents_int_arg(const struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t min, int64_t max, int64_t *v);
-/* Refuse query arguments not in known (NULL-terminated); -1 after replying 400. */
-int residents_known_args(const struct http_req *req, struct http_resp *resp,
-    const char *const *known);
 
 #endif

@@ -12,12 +12,14 @@
 #include "audit.h"
 #include "auth.h"
 #include "model.h"
+#include "rowjson.h"
 #include "rules.h"
 #include "server.h"
 #include "site_import.h"
 #include "site_maps.h"
 #include "store.h"
 #include "txn.h"
+#include "utf8.h"
 #include "vtime.h"
 
 /*
@@ -220,61 +222,33 @@ imp_fail(struct imp *im, int line, const char *fmt, ...)
 	im->err_line = line;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-imp_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Check the file's bytes as a whole: no NUL, valid UTF-8; 0 or -1. */
+/*
+ * Check the file's bytes as a whole: no NUL, valid UTF-8; 0 or -1.  A line
+ * is checked up to its first NUL, so that the first problem is the one told.
+ */
 static int
 imp_check_bytes(struct imp *im)
 {
-	const unsigned char *p = (const unsigned char *)im->buf;
+	const char *p = im->buf, *end = im->buf + im->len, *nl, *nul;
 	int line = 1;
-	size_t i = 0, n;
 
-	while (i < im->len) {
-		if (p[i] == '\0') {
-			imp_fail(im, line, "NUL byte in the file");
-			return -1;
-		}
-		if ((n = imp_utf8_len(p + i, im->len - i)) == 0) {
+	for (;;) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		nul = memchr(p, '\0', (size_t)(nl - p));
+		if (!utf8_valid(p, (size_t)((nul != NULL ? nul : nl) - p))) {
 			imp_fail(im, line, "not valid UTF-8");
 			return -1;
 		}
-		if (p[i] == '\n')
-			line++;
-		i += n;
+		if (nul != NULL) {
+			imp_fail(im, line, "NUL byte in the file");
+			return -1;
+		}
+		if (nl == end)
+			return 0;
+		p = nl + 1;
+		line++;
 	}
-	return 0;
 }
 
 /*
@@ -1103,15 +1077,6 @@ imp_bind_real(sqlite3_stmt *s, int i, bool present, double v)
 		sqlite3_bind_null(s, i);
 }
 
-/* A column as a JSON real, or null. */
-static json_t *
-imp_col_real(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_real(sqlite3_column_double(s, i));
-}
-
 /* A column as a JSON string ("" for NULL). */
 static json_t *
 imp_col_str(sqlite3_stmt *s, int i)
@@ -1274,8 +1239,8 @@ imp_write_site(struct imp *im)
 		exists = true;
 		o->id = sqlite3_column_int64(s, 0);
 		bounds = sqlite3_column_type(s, 5) == SQLITE_NULL ? json_null() :
-		    json_pack("[o, o, o, o]", imp_col_real(s, 5),
-		    imp_col_real(s, 6), imp_col_real(s, 7), imp_col_real(s, 8));
+		    json_pack("[o, o, o, o]", rowjson_real(s, 5),
+		    rowjson_real(s, 6), rowjson_real(s, 7), rowjson_real(s, 8));
 		before = json_pack("{s:o, s:o, s:o, s:o, s:o}",
 		    "name", imp_col_str(s, 1), "address", imp_col_str(s, 2),
 		    "timezone", imp_col_str(s, 3), "group", imp_col_str(s, 4),
@@ -1498,8 +1463,8 @@ imp_write_point(struct imp *im, struct imp_obj *o)
 		    "building", imp_col_str(s, 4), "floor", imp_col_str(s, 5),
 		    "zone", imp_col_str(s, 6), "controller", imp_col_str(s, 7),
 		    "position", sqlite3_column_type(s, 8) == SQLITE_NULL ?
-		    json_null() : json_pack("[o, o]", imp_col_real(s, 8),
-		    imp_col_real(s, 9)));
+		    json_null() : json_pack("[o, o]", rowjson_real(s, 8),
+		    rowjson_real(s, 9)));
 	}
 	sqlite3_reset(s);
 
