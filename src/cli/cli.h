@@ -46,35 +46,27 @@ int cmd_residents(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 
 /*
- * Helpers of cmd_residents.c that cmd_access.c shares: "&name=value" appended to a path with the value
- * percent-encoded, an id argument (-1 after a message), a key argument, and
- * one "label  value" line of a detail page, sanitized.
- */
-struct json_t;
-struct cli_api;
-int residents_call(struct cli_api *a, const char *method, const char *path,
-    struct json_t *body, struct json_t **out);
-void residents_query(char **path, const char *name, const char *value);
-int residents_parse_id(const char *cmd, const char *what, const char *arg,
-    int64_t *id);
-bool residents_is_key(const char *arg);
-void residents_field(const char *label, struct json_t *v);
-
-/*
  * Synchronous calls to the server of the session (VIGIL_URL, VIGIL_TOKEN
- * or the stored one) for the headless commands; in cmd_alarm.c.
+ * or the stored one) for the headless commands; in cli_api.c.
  * cli_api_open returns NULL with *status set to an exit status after a
- * message.  cli_api_call makes one call and returns 0 with the reply's JSON
- * object in *out (caller decrefs), or an exit status after a message on
- * stderr: 69 unreachable or 5xx, 77 for 401 and 403, 66 for 404, 75 for
- * 409, 65 for 400 and 422, 76 for anything unexpected.  The 409 reply's
- * body is still given in *out when out is not NULL.
+ * message.  cli_api_call makes one call on the path fmt formats, with body
+ * (stolen; NULL for none), and returns 0 with the reply's JSON object in
+ * *out (caller decrefs; out may be NULL), or an exit status after a message
+ * on stderr, *out NULL: 69 unreachable or 5xx, 77 for 401 and 403, 66 for
+ * 404, 75 for 409, 65 for 400 and 422, 76 for anything unexpected.
+ * cli_api_list reads every page of the list at path (its filters in the
+ * query), following each reply's "next" as "after": at most limit rows (0:
+ * all) of the array member key of the replies into *rows (caller decrefs);
+ * 0 or an exit status after a message.
  */
 struct cli_api;
 struct json_t;
 struct cli_api *cli_api_open(const char *cmd, int *status);
-int cli_api_call(struct cli_api *a, const char *method, const char *path,
-    struct json_t *body, struct json_t **out);
+int cli_api_call(struct cli_api *a, const char *method, struct json_t *body,
+    struct json_t **out, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int cli_api_list(struct cli_api *a, const char *path, const char *key,
+    int64_t limit, struct json_t **rows);
 void cli_api_close(struct cli_api *a);
 
 /* A column of a table printed by cli_table: its heading, widest, getter. */
@@ -104,10 +96,28 @@ int cli_table(const struct cli_col *cols, size_t ncols, struct json_t *rows);
  * as \u escapes; 0 or EX_IOERR after a message.
  */
 int cli_json_line(struct json_t *v);
+/* Print v as one such line and flush stdout; 0 or EX_IOERR after a message. */
+int cli_json_print(struct json_t *v);
+/*
+ * Print rows (a JSON array) as JSON lines when json, else as the table of
+ * cols, and flush stdout; 0 or EX_IOERR after a message.
+ */
+int cli_rows(bool json, const struct cli_col *cols, size_t ncols,
+    struct json_t *rows);
 /* The sanitize flags for text printed on stdout (after setlocale). */
 int cli_text_flags(void);
 /* Check that stdout took everything; 0 or EX_IOERR after a message. */
 int cli_flush(void);
+
+/*
+ * Arguments the headless commands share, in cli_args.c: cli_parse_id reads
+ * an id (a number from 1) of what, -1 after a message by cmd that names it;
+ * cli_is_key says whether arg is a key of the server's alphabet (site,
+ * point, group, alarm type).
+ */
+int cli_parse_id(const char *cmd, const char *what, const char *arg,
+    int64_t *id);
+bool cli_is_key(const char *arg);
 
 /* Print "vigil CMD: message" to stderr (and to the log file, if one is open). */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -132,17 +132,28 @@ cli_api_failed(struct cli_api *a, const struct rest_reply *r)
 	return EX_PROTOCOL;
 }
 
-/* Make one call; 0 with the reply object in *out, or an exit status. */
+/* Make one call on the path fmt formats; 0 with the reply in *out, or a status. */
 int
-cli_api_call(struct cli_api *a, const char *method, const char *path,
-    json_t *body, json_t **out)
+cli_api_call(struct cli_api *a, const char *method, json_t *body,
+    json_t **out, const char *fmt, ...)
 {
 	struct rest_reply r;
-	int st;
+	va_list ap, ap2;
+	char *path;
+	int st, n;
 
 	if (out != NULL)
 		*out = NULL;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	if ((n = vsnprintf(NULL, 0, fmt, ap)) < 0)
+		fatal("bad format string");
+	va_end(ap);
+	path = xmalloc((size_t)n + 1);
+	vsnprintf(path, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 	rest_call(a->rest, method, path, body, &r);
+	free(path);
 	if (r.status >= 200 && r.status < 300 && json_is_object(r.json)) {
 		if (out != NULL)
 			*out = json_incref(r.json);
@@ -150,12 +161,59 @@ cli_api_call(struct cli_api *a, const char *method, const char *path,
 	} else if (r.status >= 200 && r.status < 300) {
 		cli_error(a->cmd, "the server's reply is not a JSON object");
 		st = EX_PROTOCOL;
-	} else {
+	} else
 		st = cli_api_failed(a, &r);
-		if (r.status == 409 && out != NULL && json_is_object(r.json))
-			*out = json_incref(r.json);
-	}
 	rest_reply_release(&r);
+	return st;
+}
+
+/* Read every page of the list at path into *rows; 0 or an exit status. */
+int
+cli_api_list(struct cli_api *a, const char *path, const char *key,
+    int64_t limit, json_t **rows)
+{
+	json_t *reply, *page, *next;
+	int64_t after = 0, got = 0, want;
+	char *p, num[32];
+	size_t n;
+	int st = 0;
+
+	*rows = json_array();
+	for (;;) {
+		want = LIMIT_LIST_MAX;
+		if (limit > 0 && limit - got < want)
+			want = limit - got;
+		p = xstrdup(path);
+		snprintf(num, sizeof num, "%" PRId64, want);
+		rest_query_add(&p, "limit", num);
+		if (after > 0) {
+			snprintf(num, sizeof num, "%" PRId64, after);
+			rest_query_add(&p, "after", num);
+		}
+		st = cli_api_call(a, "GET", NULL, &reply, "%s", p);
+		free(p);
+		if (st != 0)
+			break;
+		page = json_object_get(reply, key);
+		if (!json_is_array(page)) {
+			cli_error(a->cmd, "the server's reply has no %s", key);
+			json_decref(reply);
+			st = EX_PROTOCOL;
+			break;
+		}
+		n = json_array_size(page);
+		json_array_extend(*rows, page);
+		got += (int64_t)n;
+		next = json_object_get(reply, "next");
+		after = json_is_integer(next) ? json_integer_value(next) : 0;
+		json_decref(reply);
+		if (after <= 0 || n == 0 || (limit > 0 && got >= limit))
+			break;
+	}
+	if (st != 0) {
+		json_decref(*rows);
+		*rows = NULL;
+	}
 	return st;
 }
 
@@ -193,6 +251,29 @@ cli_json_line(json_t *v)
 	}
 	free(text);
 	return rc;
+}
+
+/* Print v as one line of compact JSON and flush stdout; 0 or EX_IOERR. */
+int
+cli_json_print(json_t *v)
+{
+	return cli_json_line(v) != 0 ? EX_IOERR : cli_flush();
+}
+
+/* Print rows as JSON lines or as the table of cols; 0 or EX_IOERR. */
+int
+cli_rows(bool json, const struct cli_col *cols, size_t ncols, json_t *rows)
+{
+	json_t *row;
+	size_t idx;
+	int st;
+
+	if (!json)
+		return cli_table(cols, ncols, rows);
+	json_array_foreach(rows, idx, row)
+		if ((st = cli_json_line(row)) != 0)
+			return st;
+	return cli_flush();
 }
 
 /* The text of a JSON value for a table cell ("-" for null or missing). */

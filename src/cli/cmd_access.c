@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "rest.h"
 #include "sanitize.h"
 
 /*
@@ -63,64 +64,30 @@ static const struct cli_col acc_list_cols[] = {
 static int
 acc_list(struct cli_api *a, const struct acc_opts *o)
 {
-	json_t *all = json_array(), *reply, *page, *next, *row;
-	int64_t after = 0, got = 0, want;
-	char *path, num[32];
-	size_t idx;
-	int st = 0;
+	json_t *rows;
+	char *path = xstrdup("/api/v1/access"), num[32];
+	int st;
 
-	for (;;) {
-		want = LIMIT_LIST_MAX;
-		if (o->limit > 0 && o->limit - got < want)
-			want = o->limit - got;
-		path = xasprintf("/api/v1/access?limit=%" PRId64, want);
-		if (o->site != NULL)
-			residents_query(&path, "site", o->site);
-		if (o->resident > 0) {
-			snprintf(num, sizeof num, "%" PRId64, o->resident);
-			residents_query(&path, "resident", num);
-		}
-		if (o->point != NULL)
-			residents_query(&path, "point", o->point);
-		if (o->since != NULL)
-			residents_query(&path, "since", o->since);
-		if (o->before != NULL)
-			residents_query(&path, "until", o->before);
-		if (o->result != NULL)
-			residents_query(&path, "result", o->result);
-		if (after > 0) {
-			snprintf(num, sizeof num, "%" PRId64, after);
-			residents_query(&path, "after", num);
-		}
-		st = residents_call(a, "GET", path, NULL, &reply);
-		free(path);
-		if (st != 0)
-			break;
-		page = json_object_get(reply, "events");
-		if (!json_is_array(page)) {
-			cli_error("access", "the server's reply has no events");
-			json_decref(reply);
-			st = EX_PROTOCOL;
-			break;
-		}
-		json_array_extend(all, page);
-		got += (int64_t)json_array_size(page);
-		next = json_object_get(reply, "next");
-		after = json_is_integer(next) ? json_integer_value(next) : 0;
-		json_decref(reply);
-		if (after <= 0 || json_array_size(page) == 0 ||
-		    (o->limit > 0 && got >= o->limit))
-			break;
+	if (o->site != NULL)
+		rest_query_add(&path, "site", o->site);
+	if (o->resident > 0) {
+		snprintf(num, sizeof num, "%" PRId64, o->resident);
+		rest_query_add(&path, "resident", num);
 	}
-	if (st == 0 && o->json) {
-		json_array_foreach(all, idx, row)
-			if ((st = cli_json_line(row)) != 0)
-				break;
-		if (st == 0)
-			st = cli_flush();
-	} else if (st == 0)
-		st = cli_table(acc_list_cols, ARRAY_LEN(acc_list_cols), all);
-	json_decref(all);
+	if (o->point != NULL)
+		rest_query_add(&path, "point", o->point);
+	if (o->since != NULL)
+		rest_query_add(&path, "since", o->since);
+	if (o->before != NULL)
+		rest_query_add(&path, "until", o->before);
+	if (o->result != NULL)
+		rest_query_add(&path, "result", o->result);
+	st = cli_api_list(a, path, "events", o->limit, &rows);
+	free(path);
+	if (st != 0)
+		return st;
+	st = cli_rows(o->json, acc_list_cols, ARRAY_LEN(acc_list_cols), rows);
+	json_decref(rows);
 	return st;
 }
 
@@ -137,7 +104,7 @@ acc_print_done(const struct acc_opts *o, json_t *reply)
 		return EX_PROTOCOL;
 	}
 	if (o->json)
-		return cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
+		return cli_json_print(reply);
 	if (o->quiet)
 		return 0;
 	if (where == NULL)
@@ -177,7 +144,6 @@ static int
 acc_grant(struct cli_api *a, const struct acc_opts *o, int64_t resident)
 {
 	json_t *body = json_object(), *reply;
-	char *path;
 	int st;
 
 	if (acc_set(body, "point", "--point", o->point) != 0 ||
@@ -190,10 +156,8 @@ acc_grant(struct cli_api *a, const struct acc_opts *o, int64_t resident)
 		json_decref(body);
 		return EX_USAGE;
 	}
-	path = xasprintf("/api/v1/residents/%" PRId64 "/rights", resident);
-	st = residents_call(a, "POST", path, body, &reply);
-	free(path);
-	if (st != 0)
+	if ((st = cli_api_call(a, "POST", body, &reply,
+	    "/api/v1/residents/%" PRId64 "/rights", resident)) != 0)
 		return st;
 	st = acc_print_done(o, reply);
 	json_decref(reply);
@@ -206,7 +170,6 @@ acc_change(struct cli_api *a, const struct acc_opts *o, const char *action,
     int64_t right)
 {
 	json_t *body = json_object(), *reply;
-	char *path;
 	int st;
 
 	if (strcmp(action, "resume") != 0 &&
@@ -214,13 +177,9 @@ acc_change(struct cli_api *a, const struct acc_opts *o, const char *action,
 		json_decref(body);
 		return EX_USAGE;
 	}
-	path = xasprintf("/api/v1/rights/%" PRId64 "/%s", right, action);
-	st = residents_call(a, "POST", path, body, &reply);
-	free(path);
-	if (st != 0) {
-		json_decref(reply);
+	if ((st = cli_api_call(a, "POST", body, &reply,
+	    "/api/v1/rights/%" PRId64 "/%s", right, action)) != 0)
 		return st;
-	}
 	st = acc_print_done(o, reply);
 	json_decref(reply);
 	return st;
@@ -299,9 +258,9 @@ acc_check(const struct acc_opts *o, const char *sub)
 		    o->result);
 		return -1;
 	}
-	if ((o->site != NULL && !residents_is_key(o->site)) ||
-	    (o->point != NULL && !residents_is_key(o->point)) ||
-	    (o->group != NULL && !residents_is_key(o->group))) {
+	if ((o->site != NULL && !cli_is_key(o->site)) ||
+	    (o->point != NULL && !cli_is_key(o->point)) ||
+	    (o->group != NULL && !cli_is_key(o->group))) {
 		cli_error("access", "--site, --point and --group take keys "
 		    "(a-z, 0-9, \"_.-\")");
 		return -1;
@@ -326,7 +285,7 @@ acc_run(struct acc_opts *o, int argc, char **argv)
 	}
 	if (argc != (strcmp(sub, "list") == 0 ? 1 : 2))
 		return cli_usage("access");
-	if (argc == 2 && residents_parse_id("access", strcmp(sub, "grant") == 0 ?
+	if (argc == 2 && cli_parse_id("access", strcmp(sub, "grant") == 0 ?
 	    "resident" : "right", argv[1], &id) != 0)
 		return cli_usage("access");
 	if (acc_check(o, sub) != 0)
@@ -406,7 +365,7 @@ cmd_access(int argc, char **argv)
 			o.site = optarg;
 			break;
 		case O_RESIDENT:
-			if (residents_parse_id("access", "resident", optarg,
+			if (cli_parse_id("access", "resident", optarg,
 			    &o.resident) != 0)
 				return cli_usage("access");
 			break;
@@ -417,7 +376,7 @@ cmd_access(int argc, char **argv)
 			o.result = optarg;
 			break;
 		case O_LIMIT:
-			if (residents_parse_id("access", "--limit", optarg,
+			if (cli_parse_id("access", "--limit", optarg,
 			    &o.limit) != 0)
 				return cli_usage("access");
 			break;

@@ -174,35 +174,6 @@ alarm_print_detail(json_t *reply)
 	return cli_flush();
 }
 
-/* Read an alarm id; -1 after a message. */
-static int
-alarm_parse_id(const char *arg, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (arg[0] < '1' || arg[0] > '9' || *end != '\0' || errno != 0) {
-		cli_error("alarm", "\"%s\" is not an alarm id (a number from 1)",
-		    arg);
-		return -1;
-	}
-	*id = (int64_t)v;
-	return 0;
-}
-
-/* True when arg is a key of the server's alphabet (site, type, state). */
-static bool
-alarm_is_key(const char *arg)
-{
-	size_t n = strlen(arg);
-
-	return n > 0 && n <= LIMIT_KEY_LEN && ((arg[0] >= 'a' &&
-	    arg[0] <= 'z') || (arg[0] >= '0' && arg[0] <= '9')) && strspn(arg,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
-}
-
 /* Check a --state value; -1 after a message. */
 static int
 alarm_parse_state(const char *arg)
@@ -245,7 +216,7 @@ alarm_list(struct cli_api *a, const struct alarm_opts *o)
 	json_t *all = json_array(), *reply, *page, *last;
 	int64_t after = 0, got = 0, want;
 	char *path;
-	size_t n, idx;
+	size_t n;
 	int st = 0;
 
 	for (;;) {
@@ -269,7 +240,7 @@ alarm_list(struct cli_api *a, const struct alarm_opts *o)
 			free(path);
 			path = p;
 		}
-		st = cli_api_call(a, "GET", path, NULL, &reply);
+		st = cli_api_call(a, "GET", NULL, &reply, "%s", path);
 		free(path);
 		if (st != 0)
 			break;
@@ -290,14 +261,9 @@ alarm_list(struct cli_api *a, const struct alarm_opts *o)
 			break;
 		after = json_integer_value(last);
 	}
-	if (st == 0 && o->json) {
-		json_array_foreach(all, idx, page)
-			if ((st = cli_json_line(page)) != 0)
-				break;
-		if (st == 0)
-			st = cli_flush();
-	} else if (st == 0)
-		st = cli_table(alarm_list_cols, ARRAY_LEN(alarm_list_cols), all);
+	if (st == 0)
+		st = cli_rows(o->json, alarm_list_cols,
+		    ARRAY_LEN(alarm_list_cols), all);
 	json_decref(all);
 	return st;
 }
@@ -307,18 +273,16 @@ static int
 alarm_show(struct cli_api *a, const struct alarm_opts *o, int64_t id)
 {
 	json_t *reply;
-	char *path = xasprintf("/api/v1/alarms/%" PRId64, id);
 	int st;
 
-	st = cli_api_call(a, "GET", path, NULL, &reply);
-	free(path);
-	if (st != 0)
+	if ((st = cli_api_call(a, "GET", NULL, &reply,
+	    "/api/v1/alarms/%" PRId64, id)) != 0)
 		return st;
 	if (!json_is_object(json_object_get(reply, "alarm"))) {
 		cli_error("alarm", "the server's reply has no alarm");
 		st = EX_PROTOCOL;
 	} else if (o->json)
-		st = cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
+		st = cli_json_print(reply);
 	else
 		st = alarm_print_detail(reply);
 	json_decref(reply);
@@ -367,14 +331,11 @@ alarm_act(struct cli_api *a, const struct alarm_opts *o, int64_t id,
     const char *action, json_t *fields)
 {
 	json_t *reply, *version;
-	char *path;
 	int st;
 
 	if (strcmp(action, "notes") != 0) {
-		path = xasprintf("/api/v1/alarms/%" PRId64, id);
-		st = cli_api_call(a, "GET", path, NULL, &reply);
-		free(path);
-		if (st != 0) {
+		if ((st = cli_api_call(a, "GET", NULL, &reply,
+		    "/api/v1/alarms/%" PRId64, id)) != 0) {
 			json_decref(fields);
 			return st;
 		}
@@ -390,11 +351,10 @@ alarm_act(struct cli_api *a, const struct alarm_opts *o, int64_t id,
 		    json_integer_value(version)));
 		json_decref(reply);
 	}
-	path = xasprintf("/api/v1/alarms/%" PRId64 "/%s", id, action);
-	st = cli_api_call(a, "POST", path, fields, &reply);
-	free(path);
+	st = cli_api_call(a, "POST", fields, &reply,
+	    "/api/v1/alarms/%" PRId64 "/%s", id, action);
 	if (st == 0 && o->json)
-		st = cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
+		st = cli_json_print(reply);
 	else if (st == 0 && !o->quiet)
 		st = alarm_print_done(reply, action);
 	json_decref(reply);
@@ -479,7 +439,7 @@ alarm_run(const struct alarm_opts *o, int argc, char **argv)
 		    "--limit are for \"vigil alarm list\"");
 		return cli_usage("alarm");
 	}
-	if (argc > 1 && alarm_parse_id(argv[1], &id) != 0)
+	if (argc > 1 && cli_parse_id("alarm", "alarm", argv[1], &id) != 0)
 		return cli_usage("alarm");
 
 	if (strcmp(sub, "assign") == 0)
@@ -548,7 +508,7 @@ cmd_alarm(int argc, char **argv)
 			o.list_only = true;
 			break;
 		case 'S':
-			if (!alarm_is_key(optarg)) {
+			if (!cli_is_key(optarg)) {
 				cli_error("alarm", "--site: \"%s\" is not a site "
 				    "key", optarg);
 				return cli_usage("alarm");
@@ -564,7 +524,7 @@ cmd_alarm(int argc, char **argv)
 			o.list_only = true;
 			break;
 		case 't':
-			if (!alarm_is_key(optarg)) {
+			if (!cli_is_key(optarg)) {
 				cli_error("alarm", "--type: \"%s\" is not an alarm "
 				    "type", optarg);
 				return cli_usage("alarm");

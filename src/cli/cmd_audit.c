@@ -48,7 +48,7 @@ audit_key(const char *given, char key[AUDITSIG_PK_HEX_LEN + 1], bool quiet)
 		    "--key (\"vigild audit key\" prints it) or log in");
 		return st;
 	}
-	st = cli_api_call(a, "GET", "/api/v1/audit/key", NULL, &reply);
+	st = cli_api_call(a, "GET", NULL, &reply, "/api/v1/audit/key");
 	cli_api_close(a);
 	if (st != 0)
 		return st;

@@ -81,7 +81,7 @@ guard_list(bool json)
 
 	if ((a = cli_api_open("guard", &st)) == NULL)
 		return st;
-	st = cli_api_call(a, "GET", "/api/v1/guards", NULL, &reply);
+	st = cli_api_call(a, "GET", NULL, &reply, "/api/v1/guards");
 	cli_api_close(a);
 	if (st != 0)
 		return st;

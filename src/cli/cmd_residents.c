@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "jsonx.h"
+#include "rest.h"
 #include "sanitize.h"
 #include "session.h"
 
@@ -44,82 +45,9 @@ struct res_opts {
 	json_t *drop;                /* credential ids to remove */
 };
 
-/* cli_api_call, with nothing in *out when it fails (a 409's body is freed). */
-int
-residents_call(struct cli_api *a, const char *method, const char *path,
-    json_t *body, json_t **out)
-{
-	int st = cli_api_call(a, method, path, body, out);
-
-	if (st != 0 && out != NULL) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return st;
-}
-
-/* Append "&name=value" (or "?name=value" first) to *path, value percent-encoded. */
-void
-residents_query(char **path, const char *name, const char *value)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(value);
-	char *enc = xmalloc(n * 3 + 1), *p = enc, *out;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)value[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 0xf];
-		}
-	}
-	*p = '\0';
-	out = xasprintf("%s%c%s=%s", *path, strchr(*path, '?') != NULL ? '&' :
-	    '?', name, enc);
-	free(enc);
-	free(*path);
-	*path = out;
-}
-
-/* Read an id (a number from 1) for what; -1 after a message by cmd. */
-int
-residents_parse_id(const char *cmd, const char *what, const char *arg,
-    int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (arg[0] < '1' || arg[0] > '9' || *end != '\0' || errno != 0) {
-		cli_error(cmd, "\"%s\" is not a %s id (a number from 1)", arg,
-		    what);
-		return -1;
-	}
-	*id = (int64_t)v;
-	return 0;
-}
-
-/* True when arg is a key of the server's alphabet (site, point, group). */
-bool
-residents_is_key(const char *arg)
-{
-	size_t n = strlen(arg);
-
-	return n > 0 && n <= LIMIT_KEY_LEN && ((arg[0] >= 'a' &&
-	    arg[0] <= 'z') || (arg[0] >= '0' && arg[0] <= '9')) && strspn(arg,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
-}
-
 /* Print "label  text" for "show", the text sanitized, or nothing for null. */
-void
-residents_field(const char *label, json_t *v)
+static void
+res_field(const char *label, json_t *v)
 {
 	char buf[64];
 	const char *t;
@@ -243,59 +171,22 @@ static const struct cli_col res_recent_cols[] = {
 static int
 res_list(struct cli_api *a, const struct res_opts *o)
 {
-	json_t *all = json_array(), *reply, *page, *next, *row;
-	int64_t after = 0, got = 0, want;
-	char *path;
-	size_t idx;
-	int st = 0;
+	json_t *rows;
+	char *path = xstrdup("/api/v1/residents");
+	int st;
 
-	for (;;) {
-		want = LIMIT_LIST_MAX;
-		if (o->limit > 0 && o->limit - got < want)
-			want = o->limit - got;
-		path = xasprintf("/api/v1/residents?limit=%" PRId64, want);
-		if (o->site != NULL)
-			residents_query(&path, "site", o->site);
-		if (o->search != NULL)
-			residents_query(&path, "q", o->search);
-		if (o->removed)
-			residents_query(&path, "removed", "1");
-		if (after > 0) {
-			char num[32];
-
-			snprintf(num, sizeof num, "%" PRId64, after);
-			residents_query(&path, "after", num);
-		}
-		st = residents_call(a, "GET", path, NULL, &reply);
-		free(path);
-		if (st != 0)
-			break;
-		page = json_object_get(reply, "residents");
-		if (!json_is_array(page)) {
-			cli_error("residents", "the server's reply has no "
-			    "residents");
-			json_decref(reply);
-			st = EX_PROTOCOL;
-			break;
-		}
-		json_array_extend(all, page);
-		got += (int64_t)json_array_size(page);
-		next = json_object_get(reply, "next");
-		after = json_is_integer(next) ? json_integer_value(next) : 0;
-		json_decref(reply);
-		if (after <= 0 || json_array_size(page) == 0 ||
-		    (o->limit > 0 && got >= o->limit))
-			break;
-	}
-	if (st == 0 && o->json) {
-		json_array_foreach(all, idx, row)
-			if ((st = cli_json_line(row)) != 0)
-				break;
-		if (st == 0)
-			st = cli_flush();
-	} else if (st == 0)
-		st = cli_table(res_list_cols, ARRAY_LEN(res_list_cols), all);
-	json_decref(all);
+	if (o->site != NULL)
+		rest_query_add(&path, "site", o->site);
+	if (o->search != NULL)
+		rest_query_add(&path, "q", o->search);
+	if (o->removed)
+		rest_query_add(&path, "removed", "1");
+	st = cli_api_list(a, path, "residents", o->limit, &rows);
+	free(path);
+	if (st != 0)
+		return st;
+	st = cli_rows(o->json, res_list_cols, ARRAY_LEN(res_list_cols), rows);
+	json_decref(rows);
 	return st;
 }
 
@@ -307,20 +198,20 @@ res_print_detail(json_t *reply)
 	char buf[LIMIT_NAME_LEN * 2];
 	int st;
 
-	residents_field("id", json_object_get(r, "id"));
-	residents_field("name", json_object_get(r, "name"));
-	residents_field("site", json_object_get(r, "site"));
+	res_field("id", json_object_get(r, "id"));
+	res_field("name", json_object_get(r, "name"));
+	res_field("site", json_object_get(r, "site"));
 	v = json_string(res_unit_text(json_object_get(r, "unit"), buf,
 	    sizeof buf));
-	residents_field("unit", v);
+	res_field("unit", v);
 	json_decref(v);
-	residents_field("role", json_object_get(r, "role"));
-	residents_field("phone", json_object_get(r, "phone"));
-	residents_field("email", json_object_get(r, "email"));
-	residents_field("version", json_object_get(r, "version"));
-	residents_field("created", json_object_get(r, "created"));
-	residents_field("updated", json_object_get(r, "updated"));
-	residents_field("removed", json_object_get(r, "removed"));
+	res_field("role", json_object_get(r, "role"));
+	res_field("phone", json_object_get(r, "phone"));
+	res_field("email", json_object_get(r, "email"));
+	res_field("version", json_object_get(r, "version"));
+	res_field("created", json_object_get(r, "created"));
+	res_field("updated", json_object_get(r, "updated"));
+	res_field("removed", json_object_get(r, "removed"));
 	if (json_array_size(json_object_get(r, "credentials")) > 0) {
 		printf("\nCREDENTIALS\n");
 		if ((st = cli_table(res_cred_cols, ARRAY_LEN(res_cred_cols),
@@ -346,11 +237,9 @@ res_print_detail(json_t *reply)
 static int
 res_get(struct cli_api *a, int64_t id, json_t **out)
 {
-	char *path = xasprintf("/api/v1/residents/%" PRId64, id);
 	int st;
 
-	st = residents_call(a, "GET", path, NULL, out);
-	free(path);
+	st = cli_api_call(a, "GET", NULL, out, "/api/v1/residents/%" PRId64, id);
 	if (st == 0 && !json_is_object(json_object_get(*out, "resident"))) {
 		cli_error("residents", "the server's reply has no resident");
 		json_decref(*out);
@@ -370,7 +259,7 @@ res_show(struct cli_api *a, const struct res_opts *o, int64_t id)
 	if ((st = res_get(a, id, &reply)) != 0)
 		return st;
 	if (o->json)
-		st = cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
+		st = cli_json_print(reply);
 	else
 		st = res_print_detail(reply);
 	json_decref(reply);
@@ -386,7 +275,7 @@ res_print_done(const struct res_opts *o, json_t *reply, const char *what)
 	char buf[32], vbuf[32], *s;
 
 	if (o->json)
-		return cli_json_line(reply) != 0 ? EX_IOERR : cli_flush();
+		return cli_json_print(reply);
 	if (o->quiet)
 		return 0;
 	s = sanitize_dup(name != NULL ? name : "?", strlen(name != NULL ? name :
@@ -469,8 +358,7 @@ res_add(struct cli_api *a, const struct res_opts *o)
 	}
 	if (json_array_size(o->creds) > 0)
 		json_object_set(body, "credentials", o->creds);
-	st = residents_call(a, "POST", "/api/v1/residents", body, &reply);
-	if (st != 0)
+	if ((st = cli_api_call(a, "POST", body, &reply, "/api/v1/residents")) != 0)
 		return st;
 	st = res_print_done(o, reply, "added");
 	json_decref(reply);
@@ -482,7 +370,6 @@ static int
 res_edit(struct cli_api *a, const struct res_opts *o, int64_t id)
 {
 	json_t *body, *reply = NULL, *cur, *unit, *c, *v;
-	char *path;
 	size_t i;
 	int st;
 
@@ -519,28 +406,22 @@ res_edit(struct cli_api *a, const struct res_opts *o, int64_t id)
 		json_object_set_new(body, "version", json_integer(
 		    json_integer_value(v)));
 		json_decref(cur);
-		path = xasprintf("/api/v1/residents/%" PRId64, id);
-		st = residents_call(a, "PATCH", path, body, &reply);
-		free(path);
-		if (st != 0)
+		if ((st = cli_api_call(a, "PATCH", body, &reply,
+		    "/api/v1/residents/%" PRId64, id)) != 0)
 			return st;
 	} else
 		json_decref(body);
 	json_array_foreach(o->creds, i, c) {
 		json_decref(reply);
-		path = xasprintf("/api/v1/residents/%" PRId64 "/credentials", id);
-		st = residents_call(a, "POST", path, json_incref(c), &reply);
-		free(path);
-		if (st != 0)
+		if ((st = cli_api_call(a, "POST", json_incref(c), &reply,
+		    "/api/v1/residents/%" PRId64 "/credentials", id)) != 0)
 			return st;
 	}
 	json_array_foreach(o->drop, i, c) {
 		json_decref(reply);
-		path = xasprintf("/api/v1/residents/%" PRId64 "/credentials/%"
-		    JSON_INTEGER_FORMAT, id, json_integer_value(c));
-		st = residents_call(a, "DELETE", path, NULL, &reply);
-		free(path);
-		if (st != 0)
+		if ((st = cli_api_call(a, "DELETE", NULL, &reply,
+		    "/api/v1/residents/%" PRId64 "/credentials/%"
+		    JSON_INTEGER_FORMAT, id, json_integer_value(c))) != 0)
 			return st;
 	}
 	st = res_print_done(o, reply, "updated");
@@ -553,12 +434,10 @@ static int
 res_remove(struct cli_api *a, const struct res_opts *o, int64_t id)
 {
 	json_t *reply;
-	char *path = xasprintf("/api/v1/residents/%" PRId64, id);
 	int st;
 
-	st = residents_call(a, "DELETE", path, NULL, &reply);
-	free(path);
-	if (st != 0)
+	if ((st = cli_api_call(a, "DELETE", NULL, &reply,
+	    "/api/v1/residents/%" PRId64, id)) != 0)
 		return st;
 	st = res_print_done(o, reply, "removed, its rights revoked");
 	json_decref(reply);
@@ -822,7 +701,7 @@ res_import(const struct res_opts *o, const char *file)
 		return EX_PROTOCOL;
 	}
 	if (o->json)
-		st = cli_json_line(v) != 0 ? EX_IOERR : cli_flush();
+		st = cli_json_print(v);
 	else if (!o->quiet) {
 		printf("%" JSON_INTEGER_FORMAT " rows, %" JSON_INTEGER_FORMAT
 		    " %s, 0 errors\n", json_integer_value(json_object_get(v,
@@ -962,9 +841,9 @@ res_run(struct res_opts *o, int argc, char **argv)
 	if (argc != want)
 		return cli_usage("residents");
 	if (want == 2 && strcmp(sub, "import") != 0 &&
-	    residents_parse_id("residents", "resident", argv[1], &id) != 0)
+	    cli_parse_id("residents", "resident", argv[1], &id) != 0)
 		return cli_usage("residents");
-	if (o->site != NULL && !residents_is_key(o->site)) {
+	if (o->site != NULL && !cli_is_key(o->site)) {
 		cli_error("residents", "--site: \"%s\" is not a site key",
 		    o->site);
 		return cli_usage("residents");
@@ -1058,7 +937,7 @@ cmd_residents(int argc, char **argv)
 				st = cli_usage("residents");
 			break;
 		case O_DROP:
-			if (residents_parse_id("residents", "credential", optarg,
+			if (cli_parse_id("residents", "credential", optarg,
 			    &v) != 0)
 				st = cli_usage("residents");
 			else
@@ -1068,7 +947,7 @@ cmd_residents(int argc, char **argv)
 			o.dry_run = true;
 			break;
 		case O_LIMIT:
-			if (residents_parse_id("residents", "--limit", optarg,
+			if (cli_parse_id("residents", "--limit", optarg,
 			    &v) != 0)
 				st = cli_usage("residents");
 			o.limit = v;
