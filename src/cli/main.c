@@ -115,7 +115,7 @@ cli_main_usage(FILE *f)
 	fprintf(f, "usage: vigil [--log FILE] [COMMAND [ARGS...]]\n\n"
 	    "Without a command, vigil opens the console.  Commands:\n");
 	for (size_t i = 0; i < ARRAY_LEN(cli_cmds); i++)
-		fprintf(f, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].help);
+		fprintf(f, "  %-10s %s\n", cli_cmds[i].name, cli_cmds[i].help);
 	fprintf(f, "\n\"vigil COMMAND --help\" describes a command; "
 	    "see vigil(1).\n");
 }
