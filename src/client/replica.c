@@ -229,10 +229,11 @@ replica_apply_guard(struct replica *r, json_t *data, char **cause)
 }
 
 /*
- * Carry over how long a device has sent the very same fix: a later report
- * with exactly the old latitude and longitude keeps "same_since" (the time of
- * the first of them) and counts "same_count"; a GPS stuck on one fix while
- * the guard is sent somewhere shows as a growing count.
+ * Carry over how long a device has sent the very same fix, for a server
+ * that does not say so itself: a later report with exactly the old latitude
+ * and longitude keeps "same_since" (the time of the first of them) and
+ * counts "same_count"; a GPS stuck on one fix while the guard is sent
+ * somewhere shows as a growing count.
  */
 static void
 replica_same_fix(json_t *old, json_t *pos)
@@ -284,7 +285,13 @@ replica_apply_position(struct replica *r, json_t *data, char **cause)
 	    "accuracy", acc != NULL ? acc : json_null(), "ts", ts);
 	if (pos == NULL || (copy = json_copy(guard)) == NULL)
 		fatal("replica: out of memory");
-	replica_same_fix(json_object_get(guard, "position"), pos);
+	/* The server counts repeated fixes; from an older one, count them here. */
+	if (json_is_integer(json_object_get(data, "same_count"))) {
+		json_object_set(pos, "same_count", json_object_get(data, "same_count"));
+		if (json_is_string(json_object_get(data, "same_since")))
+			json_object_set(pos, "same_since", json_object_get(data, "same_since"));
+	} else
+		replica_same_fix(json_object_get(guard, "position"), pos);
 	json_object_set_new(copy, "position", pos);
 	json_object_set_new(r->guards, callsign, copy);
 	r->changed |= REPLICA_CHANGED_GUARDS;

@@ -70,6 +70,8 @@ int64_t alarm_clear_system(struct server *srv, int64_t gateway_id,
 json_t *alarm_json_by_id(struct server *srv, int64_t id);
 
 struct audit_actor;
+/* Add "same_since" and "same_count" to a position whose fix came count times in a row. */
+void alarm_same_fix(json_t *pos, int64_t since_ms, int64_t count);
 /* A guard as the API shows it ({callsign,name,site,status,status_since,position,alarms}), or NULL. */
 json_t *alarm_guard_json(struct server *srv, int64_t guard_id);
 /* Set a guard's status (stream guard.updated, audit guard.status); 1 changed, 0 same, -1 error. */

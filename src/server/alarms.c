@@ -412,6 +412,22 @@ alarm_clear_system(struct server *srv, int64_t gateway_id, const char *type,
 }
 
 /*
+ * Add to a position object how often its fix came in a row: "same_count"
+ * and, from the second time, "same_since" (the first of them).
+ */
+void
+alarm_same_fix(json_t *pos, int64_t since_ms, int64_t count)
+{
+	char ts[VTIME_ISO_LEN];
+
+	if (count < 2 || since_ms <= 0)
+		return;
+	vtime_format(since_ms, ts, sizeof ts);
+	json_object_set_new(pos, "same_since", json_string(ts));
+	json_object_set_new(pos, "same_count", json_integer(count));
+}
+
+/*
  * Return a guard as the API shows it: {callsign, name, site, status,
  * status_since, position, alarms (the open alarms assigned to it)}, or NULL.
  */
@@ -420,7 +436,7 @@ alarm_guard_json(struct server *srv, int64_t guard_id)
 {
 	static const char sql[] =
 	    "SELECT g.callsign, g.name, s.key, g.status, g.status_ms, g.lat, "
-	    "g.lon, g.accuracy, g.pos_ms "
+	    "g.lon, g.accuracy, g.pos_ms, g.pos_same_ms, g.pos_same_count "
 	    "FROM guards g LEFT JOIN sites s ON s.id = g.site_id WHERE g.id = ?";
 	/* state first: the queue index narrows this to assigned alarms. */
 	static const char sql_alarms[] =
@@ -455,6 +471,7 @@ alarm_guard_json(struct server *srv, int64_t guard_id)
 		    json_real(sqlite3_column_double(s, 6)));
 		json_object_set_new(pos, "accuracy", rowjson_real(s, 7));
 		json_object_set_new(pos, "ts", json_string(ts));
+		alarm_same_fix(pos, sqlite3_column_int64(s, 9), sqlite3_column_int64(s, 10));
 	}
 	json_object_set_new(o, "position", pos);
 	sqlite3_reset(s);

@@ -691,8 +691,15 @@ ingest_flush_positions(struct server *srv, struct ingest_item *it, int64_t now)
 	static const char ins[] =
 	    "INSERT INTO positions (guard_id, ts_ms, lat, lon, accuracy, received_ms)"
 	    " VALUES (?, ?, ?, ?, ?, ?)";
+	/* The same fix again (later) keeps its first time and counts one more. */
 	static const char upd[] =
-	    "UPDATE guards SET lat = ?, lon = ?, accuracy = ?, pos_ms = ? WHERE id = ?";
+	    "UPDATE guards SET"
+	    " pos_same_count = CASE WHEN lat = ?1 AND lon = ?2 AND pos_ms < ?4"
+	    " THEN pos_same_count + 1 ELSE 1 END,"
+	    " pos_same_ms = CASE WHEN lat = ?1 AND lon = ?2 AND pos_ms < ?4"
+	    " THEN coalesce(pos_same_ms, pos_ms) ELSE ?4 END,"
+	    " lat = ?1, lon = ?2, accuracy = ?3, pos_ms = ?4 WHERE id = ?5"
+	    " RETURNING pos_same_ms, pos_same_count";
 	sqlite3_stmt *s = store_stmt(srv->st, status_sql);
 	const struct ingest_position *newest = NULL;
 	int64_t last_ms = 0;
@@ -725,6 +732,8 @@ ingest_flush_positions(struct server *srv, struct ingest_item *it, int64_t now)
 	}
 	if (newest != NULL) {
 		char ts[VTIME_ISO_LEN];
+		int64_t same_ms, same_count;
+		json_t *msg;
 
 		s = store_stmt(srv->st, upd);
 		sqlite3_bind_double(s, 1, newest->lat);
@@ -733,15 +742,24 @@ ingest_flush_positions(struct server *srv, struct ingest_item *it, int64_t now)
 			sqlite3_bind_double(s, 3, newest->accuracy);
 		store_bind_int(s, 4, newest->ts_ms);
 		store_bind_int(s, 5, it->owner_id);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
 			return -1;
+		}
+		same_ms = sqlite3_column_int64(s, 0);
+		same_count = sqlite3_column_int64(s, 1);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return -1;
+		}
 		sqlite3_reset(s);
 		vtime_format(newest->ts_ms, ts, sizeof ts);
-		if (streamlog_append(srv, "guard.position", it->site_id,
-		    json_pack("{s:s, s:f, s:f, s:o, s:s}", "guard", it->owner,
+		msg = json_pack("{s:s, s:f, s:f, s:o, s:s}", "guard", it->owner,
 		    "lat", newest->lat, "lon", newest->lon, "accuracy",
 		    newest->has_accuracy ? json_real(newest->accuracy) : json_null(),
-		    "ts", ts), now) < 0)
+		    "ts", ts);
+		alarm_same_fix(msg, same_ms, same_count);
+		if (streamlog_append(srv, "guard.position", it->site_id, msg, now) < 0)
 			return -1;
 	}
 	srv->ingest->stats.positions += stored;

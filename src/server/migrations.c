@@ -279,11 +279,21 @@ static const char migration_5[] =
 "  signature TEXT NOT NULL);"
 "CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);";
 
+/*
+ * A guard's last fix repeated: since when the device has sent the very
+ * same latitude and longitude, and how many times in a row (a frozen GPS
+ * looks like a guard standing still).
+ */
+static const char migration_6[] =
+"ALTER TABLE guards ADD COLUMN pos_same_ms INTEGER;"
+"ALTER TABLE guards ADD COLUMN pos_same_count INTEGER NOT NULL DEFAULT 0;";
+
 const struct migration migrations[] = {
 	{ 1, "initial schema", migration_1 },
 	{ 2, "queue order index", migration_2 },
 	{ 3, "site maps", migration_3 },
 	{ 4, "residents and access rights", migration_4 },
 	{ 5, "audit checkpoints", migration_5 },
+	{ 6, "repeated fixes", migration_6 },
 };
 const int migrations_count = (int)ARRAY_LEN(migrations);

@@ -172,6 +172,9 @@ tui_start wide 140 40
 tui_wait wide 15 'LIVE'
 tui_wait wide 10 'map: Tower A ground floor'
 tui_wait wide 5 '\[D\]'
+# Started after G3's phone froze: the server's count of the repeated fix says so.
+assert_eq 5 "$(api GET /api/v1/guards | jq '.guards[] | select(.callsign == "G3") | .position.same_count')" "G3's repeated fixes"
+tui_wait wide 5 'G3 .*STUCK'
 
 note "80x24 in UTF-8: box lines at 1:1, braille when fitted, the key bar"
 tui_start small 80 24
