@@ -20,12 +20,14 @@
 
 /*
  * vigil demo: a private vigild on a free loopback port with a fresh
- * database in a temporary directory, the demo site imported, vigil-sim
- * playing it, a demo dispatcher logged in, and the console.  Leaving the
+ * database in a temporary directory, the demo site imported with a few
+ * residents and their access rights, vigil-sim playing it (residents come
+ * through the gates), a demo dispatcher logged in, and the console.  Leaving the
  * console stops all of it and removes the directory; the children also die
  * with vigil if it is killed (PR_SET_PDEATHSIG).
  */
 #define DEMO_USER        "demo"
+#define DEMO_ADMIN       "demo-admin"  /* adds the demo's residents */
 #define DEMO_START_S     20     /* vigild must be listening within this */
 #define DEMO_STOP_S      10     /* children must exit within this of SIGTERM */
 #define DEMO_STORM_RATE  "1"    /* alarms a second in the opening burst */
@@ -37,6 +39,80 @@ struct demo {
 	pid_t vigild_pid, sim_pid;
 	char url[64];
 };
+
+/* The demo's residents: who, where, a card and a plate, and which gates. */
+static const struct {
+	const char *name, *building, *entrance, *apartment, *card, *plate, *group;
+} demo_residents[] = {
+	{ "Jo Bloggs", "Tower A", "1", "12", "04A1B2C3", "YK71ABC", "tower-a" },
+	{ "Sam Okafor", "Tower A", "2", "31", "04A1B2C4", "LS19XRT", "tower-a" },
+	{ "Mei Lin", "Tower A", "1", "7", "04A1B2C5", "BD68KLM", "tower-a" },
+	{ "Rhys Evans", "Tower B", "1", "44", "04A1B2C6", "HG20PQR", "all-gates" },
+	{ "Ana Ferreira", "Tower B", "1", "3", "04A1B2C7", "WF17STU", "all-gates" },
+	{ "Tom Hughes", "Tower B", "1", "58", "04A1B2C8", "LS70VWX", "all-gates" },
+};
+
+/*
+ * Add the demo's residents and their rights as the demo administrator
+ * (r is logged in as it); 0, or -1 with *cause.
+ */
+static int
+demo_residents_add(struct rest *r, char **cause)
+{
+	for (size_t i = 0; i < ARRAY_LEN(demo_residents); i++) {
+		struct rest_reply rep;
+		json_int_t id;
+		char *path;
+
+		rest_call(r, "POST", "/api/v1/residents", json_pack(
+		    "{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:[{s:s, s:s}, {s:s, s:s}]}",
+		    "site", "riverside", "name", demo_residents[i].name, "unit",
+		    "building", demo_residents[i].building, "entrance",
+		    demo_residents[i].entrance, "apartment", demo_residents[i].apartment,
+		    "role", "resident", "credentials", "kind", "card", "value",
+		    demo_residents[i].card, "kind", "plate", "value",
+		    demo_residents[i].plate), &rep);
+		id = json_integer_value(json_object_get(json_object_get(rep.json,
+		    "resident"), "id"));
+		if (rep.status != 201 || id <= 0) {
+			*cause = xasprintf("cannot add the demo's residents: %s",
+			    rep.error != NULL ? rep.error : "no reply");
+			rest_reply_release(&rep);
+			return -1;
+		}
+		rest_reply_release(&rep);
+		path = xasprintf("/api/v1/residents/%" JSON_INTEGER_FORMAT "/rights", id);
+		rest_call(r, "POST", path, json_pack("{s:s}", "group",
+		    demo_residents[i].group), &rep);
+		free(path);
+		if (rep.status != 201) {
+			*cause = xasprintf("cannot grant the demo's residents: %s",
+			    rep.error != NULL ? rep.error : "no reply");
+			rest_reply_release(&rep);
+			return -1;
+		}
+		rest_reply_release(&rep);
+	}
+	return 0;
+}
+
+/* Log in as user with password pw: the token (caller frees), or NULL with *cause. */
+static char *
+demo_login(struct rest *r, const char *user, const char *pw, char **cause)
+{
+	struct rest_reply rep;
+	char *token = NULL;
+
+	rest_call(r, "POST", "/api/v1/login", json_pack("{s:s, s:s}", "user", user,
+	    "password", pw), &rep);
+	if (rep.status == 200 && json_is_string(json_object_get(rep.json, "token")))
+		token = xstrdup(json_string_value(json_object_get(rep.json, "token")));
+	else
+		*cause = xasprintf("cannot log in to the demo server as %s: %s", user,
+		    rep.error != NULL ? rep.error : "no reply");
+	rest_reply_release(&rep);
+	return token;
+}
 
 /* The directory holding this program, or NULL. */
 static char *
@@ -191,6 +267,7 @@ demo_start_server(struct demo *d, char **cause)
 	char *setup = xasprintf("%s/setup.log", d->dir);
 	char *imp[] = { d->vigild, "--db", db, "site", "import", d->site, NULL };
 	char *add[] = { d->vigild, "--db", db, "user", "add", DEMO_USER, "--role", "dispatcher", NULL };
+	char *admin[] = { d->vigild, "--db", db, "user", "add", DEMO_ADMIN, "--role", "admin", NULL };
 	char *srv[] = { d->vigild, "--db", db, "--listen", "127.0.0.1:0", "--port-file", portf,
 	    "--log", log, NULL };
 	unsigned char raw[16];
@@ -206,7 +283,8 @@ demo_start_server(struct demo *d, char **cause)
 	}
 	fprintf(f, "%s\n", pw);
 	fclose(f);
-	if (demo_run(imp, NULL, setup) != 0 || demo_run(add, pwf, setup) != 0) {
+	if (demo_run(imp, NULL, setup) != 0 || demo_run(add, pwf, setup) != 0 ||
+	    demo_run(admin, pwf, setup) != 0) {
 		*cause = xasprintf("cannot set up the demo database (see %s)", setup);
 		goto out;
 	}
@@ -230,26 +308,39 @@ demo_start_server(struct demo *d, char **cause)
 		*cause = xasprintf("the demo server did not start (see %s)", log);
 		goto out;
 	}
-	/* Log in as the demo user and hand the console its session. */
+	/*
+	 * The residents, added by the demo administrator; then log in as the
+	 * demo dispatcher and hand the console its session.
+	 */
 	{
 		uv_loop_t loop;
 		struct rest *r;
-		struct rest_reply rep;
+		char *token;
 
 		uv_loop_init(&loop);
 		if ((r = rest_new(&loop, d->url, NULL, cause)) == NULL)
 			goto out;
-		rest_call(r, "POST", "/api/v1/login", json_pack("{s:s, s:s}", "user",
-		    DEMO_USER, "password", pw), &rep);
-		if (rep.status == 200) {
-			setenv("VIGIL_URL", d->url, 1);
-			setenv("VIGIL_TOKEN", json_string_value(json_object_get(rep.json, "token")), 1);
-			rc = 0;
-		} else {
-			*cause = xasprintf("cannot log in to the demo server: %s",
-			    rep.error != NULL ? rep.error : "no reply");
+		if ((token = demo_login(r, DEMO_ADMIN, pw, cause)) != NULL) {
+			struct rest_reply rep;
+
+			rest_set_token(r, token);
+			if (demo_residents_add(r, cause) == 0) {
+				rest_call(r, "POST", "/api/v1/logout", NULL, &rep);
+				rest_reply_release(&rep);
+				rest_set_token(r, NULL);
+				free(token);
+				token = demo_login(r, DEMO_USER, pw, cause);
+			} else {
+				free(token);
+				token = NULL;
+			}
 		}
-		rest_reply_release(&rep);
+		if (token != NULL) {
+			setenv("VIGIL_URL", d->url, 1);
+			setenv("VIGIL_TOKEN", token, 1);
+			free(token);
+			rc = 0;
+		}
 		rest_free(r);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		uv_loop_close(&loop);
