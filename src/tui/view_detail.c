@@ -1,9 +1,9 @@
 #include "compat.h"
 
-#include <math.h>
 #include <time.h>
 
 #include "draw.h"
+#include "guardpos.h"
 #include "maps.h"
 #include "rest.h"
 #include "tui.h"
@@ -102,18 +102,6 @@ detail_time(const char *iso, char *buf, size_t len)
 	return buf;
 }
 
-/* Distance in metres between two positions (haversine). */
-static double
-detail_metres(double lat1, double lon1, double lat2, double lon2)
-{
-	double r = 6371000.0, p = M_PI / 180.0;
-	double a = sin((lat2 - lat1) * p / 2) * sin((lat2 - lat1) * p / 2) +
-	    cos(lat1 * p) * cos(lat2 * p) * sin((lon2 - lon1) * p / 2) *
-	    sin((lon2 - lon1) * p / 2);
-
-	return 2 * r * asin(sqrt(a));
-}
-
 /* Points of the alarm's site near its point: same building and floor, or nearest. */
 static void
 detail_near(struct detail *d, json_t *alarm)
@@ -137,7 +125,7 @@ detail_near(struct detail *d, json_t *alarm)
 			continue;
 		if (json_is_number(json_object_get(p, "lat")) &&
 		    json_is_number(json_object_get(me, "lat"))) {
-			double m = detail_metres(json_number_value(json_object_get(me, "lat")),
+			double m = guardpos_metres(json_number_value(json_object_get(me, "lat")),
 			    json_number_value(json_object_get(me, "lon")),
 			    json_number_value(json_object_get(p, "lat")),
 			    json_number_value(json_object_get(p, "lon")));
