@@ -254,29 +254,32 @@ mapdraw_point_role(const char *state)
 	return ROLE_MAP_POINT_ALARM;
 }
 
-/* What the open alarms say of one point: any alarm, any not yet acknowledged, the focus. */
-struct mapdraw_alarmed {
-	bool open, unacked, focus;
-};
+/* What the open alarms say of a point: any alarm, any not yet acknowledged, the focus. */
+#define MAPDRAW_ALARM_OPEN    0x1
+#define MAPDRAW_ALARM_UNACKED 0x2
+#define MAPDRAW_ALARM_FOCUS   0x4
 
-/* Look through the open alarms of site at point. */
-static void
-mapdraw_point_alarms(struct console *c, const char *site, const char *point,
-    int64_t focus, struct mapdraw_alarmed *out)
+/* The open alarms of site in one pass, as MAPDRAW_ALARM_* bits by point key (decref it). */
+static json_t *
+mapdraw_point_alarms(struct console *c, const char *site, int64_t focus)
 {
 	struct tui_queue *q = tui_queue(c);
+	json_t *bits = json_object();
 
-	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < q->n; i++) {
 		struct alarm_rec *al = q->rows[i];
+		json_int_t b;
 
-		if (al->site == NULL || al->point == NULL || strcmp(al->site, site) != 0 ||
-		    strcmp(al->point, point) != 0)
+		if (al->site == NULL || al->point == NULL || strcmp(al->site, site) != 0)
 			continue;
-		out->open = true;
-		out->unacked |= al->state == ALARM_NEW;
-		out->focus |= al->id == focus;
+		b = json_integer_value(json_object_get(bits, al->point)) | MAPDRAW_ALARM_OPEN;
+		if (al->state == ALARM_NEW)
+			b |= MAPDRAW_ALARM_UNACKED;
+		if (al->id == focus)
+			b |= MAPDRAW_ALARM_FOCUS;
+		json_object_set_new(bits, al->point, json_integer(b));
 	}
+	return bits;
 }
 
 /* The site's points on the map, by state, and those of open alarms. */
@@ -289,34 +292,35 @@ mapdraw_points(const struct mapdraw_area *a, const struct mapdraw_opts *o)
 	struct alarm_rec *focus = o->focus_alarm != 0 ?
 	    replica_alarm(&c->replica, o->focus_alarm) : NULL;
 	json_t *focus_pt = NULL;
+	json_t *alarmed = mapdraw_point_alarms(c, o->site, o->focus_alarm);
 	int focus_y = 0, focus_x = 0, focus_len = 0;
 
 	json_object_foreach(points, key, pt) {
 		const struct map_marker *mk = mapfile_marker_for(a->m, key);
-		struct mapdraw_alarmed al;
+		json_int_t al = json_integer_value(json_object_get(alarmed, key));
 		double row, col;
 		int y, x;
 
 		if (!mapdraw_point_cell(c, a->m, o->site, key, &row, &col) ||
 		    !mapdraw_cell(a, row, col, &y, &x))
 			continue;
-		mapdraw_point_alarms(c, o->site, key, o->focus_alarm, &al);
 		if (focus != NULL && focus->point != NULL && strcmp(focus->point, key) == 0)
-			al.focus = true;
-		draw_role(c, al.open ? ROLE_MAP_POINT_ALARM :
+			al |= MAPDRAW_ALARM_FOCUS;
+		draw_role(c, (al & MAPDRAW_ALARM_OPEN) ? ROLE_MAP_POINT_ALARM :
 		    mapdraw_point_role(json_string_value(json_object_get(pt, "state"))));
-		if (al.unacked)
+		if (al & MAPDRAW_ALARM_UNACKED)
 			attron(A_REVERSE | A_BLINK);
-		if (al.focus)
+		if (al & MAPDRAW_ALARM_FOCUS)
 			attron(A_REVERSE | A_BOLD);
 		mapdraw_text(a, y, x, mk != NULL ? mk->marker : a->ascii ? "*" : "●");
-		if (al.focus) {
+		if (al & MAPDRAW_ALARM_FOCUS) {
 			focus_pt = pt;
 			focus_y = y;
 			focus_x = x;
 			focus_len = mk != NULL ? (int)strlen(mk->marker) : 1;
 		}
 	}
+	json_decref(alarmed);
 	/* The focus last, so that no other point covers its label. */
 	if (focus_pt != NULL) {
 		draw_role(c, ROLE_SELECTED);
