@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "exportfmt.h"
 #include "sanitize.h"
+#include "utf8.h"
 
 /* True for a code point that reorders text around it (shown, not kept). */
 static bool
@@ -11,36 +12,6 @@ exportfmt_bidi(uint32_t cp)
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
 	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
 	    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
-}
-
-/* Decode the UTF-8 sequence at s (at most n bytes) into *cp; its length or 0. */
-size_t
-exportfmt_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		*cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		*cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		*cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
-	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 /* Append s with what a terminal would act on made visible; 0 or -1. */
@@ -63,17 +34,15 @@ exportfmt_clean(struct buf *out, const char *s, size_t len)
 		if ((i = run) >= len)
 			break;
 		if (p[i] < 0x80) {
-			/* U+2400 + c, or U+2421 for DEL, in UTF-8. */
+			/* U+2400 + c, or U+2421 for DEL. */
 			cp = p[i] == 0x7f ? 0x2421 : 0x2400 + p[i];
-			pic[0] = (char)0xe2;
-			pic[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			pic[2] = (char)(0x80 | (cp & 0x3f));
-			if (buf_add(out, pic, 3) != 0)
+			if (buf_add(out, pic, utf8_encode(cp, pic)) != 0)
 				return -1;
 			i++;
 			continue;
 		}
-		if ((n = exportfmt_utf8(p + i, len - i, &cp)) == 0) {
+		n = utf8_decode(p + i, len - i, &cp);
+		if (cp == UTF8_INVALID) {
 			if (buf_add(out, "\xef\xbf\xbd", 3) != 0)
 				return -1;
 			i++;
@@ -205,7 +174,8 @@ exportfmt_inert(const char *s, size_t len)
 			continue;
 		if (u[i] < 0x80)
 			return false;
-		if ((n = exportfmt_utf8(u + i, len - i, &cp)) == 0)
+		n = utf8_decode(u + i, len - i, &cp);
+		if (cp == UTF8_INVALID)
 			return false;
 		if (cp < 0xa0 || exportfmt_bidi(cp))
 			return false;

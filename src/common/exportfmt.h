@@ -39,12 +39,6 @@ int exportfmt_csv_text(struct buf *out, const char *s, size_t len);
  */
 bool exportfmt_inert(const char *s, size_t len);
 /*
- * Length of the valid UTF-8 sequence of two to four bytes at s (at most n
- * bytes; no overlong form, surrogate or code point past U+10FFFF) with its
- * code point in *cp, or 0 when it is not one (ASCII included).
- */
-size_t exportfmt_utf8(const unsigned char *s, size_t n, uint32_t *cp);
-/*
  * Append len bytes of s with what a terminal would act on made visible, as
  * above (the first step of exportfmt_csv_text); 0 or -1 when out is full.
  */

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "utf8.h"
 
 /* Skip white space from i; the new index. */
 static size_t
@@ -257,28 +258,8 @@ static int
 jsonl_put_cp(struct buf *out, uint32_t cp)
 {
 	char u[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_add(out, u, n);
+	return buf_add(out, u, utf8_encode(cp, u));
 }
 
 /* The four hex digits at s as a number (they were checked). */

@@ -4,6 +4,7 @@
 
 #include "mapfile.h"
 #include "maprast.h"
+#include "utf8.h"
 
 /*
  * Bresenham is exact but walks every dot between its ends; a line whose ends
@@ -301,34 +302,14 @@ braille_cell(const struct braille *b, int row, int col)
 	return (bits == 0 ? 0 : BRAILLE_BASE + bits);
 }
 
-/* Encode a code point as UTF-8. */
+/* Encode a code point as UTF-8, NUL-terminated. */
 size_t
 braille_utf8(uint32_t cp, char *out)
 {
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		out[1] = '\0';
-		return (1);
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		out[2] = '\0';
-		return (2);
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		out[3] = '\0';
-		return (3);
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	out[4] = '\0';
-	return (4);
+	size_t n = utf8_encode(cp, out);
+
+	out[n] = '\0';
+	return (n);
 }
 
 /* A dot coordinate from a screen position, kept within int range. */

@@ -18,8 +18,7 @@
 #include <wchar.h>
 
 #include "sanitize.h"
-
-#define SANITIZE_INVALID 0xffffffffU	/* not a code point: ill-formed input */
+#include "utf8.h"
 
 enum sanitize_kind {
 	SANITIZE_BASE,		/* starts a new character cell (or several) */
@@ -51,57 +50,6 @@ struct sanitize_walk {
 static const char sanitize_fffd[] = "\xef\xbf\xbd";	/* U+FFFD */
 static const char sanitize_circle[] = "\xe2\x97\x8c";	/* U+25CC */
 static const char sanitize_ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
-
-/*
- * Decode one UTF-8 character at s as Unicode's table of well-formed byte
- * sequences allows (no overlongs, surrogates or values past U+10FFFF); an
- * ill-formed sequence yields SANITIZE_INVALID and the length of its maximal
- * subpart (at least 1), so each subpart becomes one replacement character.
- */
-static size_t
-sanitize_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		*cp = SANITIZE_INVALID;
-		return 1;
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= len || s[i] < lo || s[i] > hi) {
-			*cp = SANITIZE_INVALID;
-			return i;
-		}
-		v = (v << 6) | (s[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = v;
-	return need + 1;
-}
 
 /*
  * Whether a code point is a C1 control, a bidi control or a format character
@@ -227,9 +175,9 @@ sanitize_next(struct sanitize_walk *w, struct sanitize_piece *pc)
 		return;
 	}
 
-	n = sanitize_decode(s, left, &cp);
+	n = utf8_decode(s, left, &cp);
 	w->pos += n;
-	if (cp == SANITIZE_INVALID || (w->flags & SANITIZE_ASCII)) {
+	if (cp == UTF8_INVALID || (w->flags & SANITIZE_ASCII)) {
 		sanitize_replace(w, pc);
 		w->marks = 0;
 		return;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "utf8.h"
 #include "vtime.h"
 
 /*
@@ -205,7 +206,8 @@ export_strn(struct export_w *w, const char *text, size_t n)
 			continue;
 		}
 		/* Not valid (a hand-edited database): U+FFFD. */
-		if ((k = exportfmt_utf8(s, (size_t)(end - s), &cp)) == 0) {
+		k = utf8_decode(s, (size_t)(end - s), &cp);
+		if (cp == UTF8_INVALID) {
 			export_u(w, 0xfffd);
 			s++;
 			continue;

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "log.h"
 #include "store.h"
+#include "utf8.h"
 #include "vtime.h"
 
 /* Fill an audit actor from a principal and a request source. */
@@ -41,37 +42,6 @@ audit_actor_from(struct audit_actor *a, const struct principal *who,
 		a->name = "vigild";
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t
-audit_utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /*
  * A copy of s ("" for NULL) with every byte that is not valid UTF-8 replaced
  * by '?': the canonical form is JSON, and a client's self-description in the
@@ -82,15 +52,18 @@ audit_clean(const char *s)
 {
 	char *copy = xstrdup(s != NULL ? s : "");
 	unsigned char *p = (unsigned char *)copy;
+	size_t left = strlen(copy);
+	uint32_t cp;
 
-	while (*p != '\0') {
-		size_t n = audit_utf8_len(p);
+	while (left > 0) {
+		size_t n = utf8_decode(p, left, &cp);
 
-		if (n == 0) {
-			*p++ = '?';
-			continue;
+		if (cp == UTF8_INVALID) {
+			*p = '?';
+			n = 1;
 		}
 		p += n;
+		left -= n;
 	}
 	return copy;
 }
