@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "auditchain.h"
+#include "auditsig.h"
 #include "vtime.h"
 
 const char auditchain_genesis[AUDIT_HASH_HEX_LEN + 1] =
@@ -49,36 +50,6 @@ auditchain_canonical(const struct audit_entry *e)
 	return text;
 }
 
-/* Value of one hex digit, or -1. */
-static int
-auditchain_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode exactly AUDIT_HASH_HEX_LEN hex digits into 32 bytes; -1 otherwise. */
-static int
-auditchain_unhex(const char *hex, unsigned char out[crypto_hash_sha256_BYTES])
-{
-	if (hex == NULL || strlen(hex) != AUDIT_HASH_HEX_LEN)
-		return -1;
-	for (size_t i = 0; i < AUDIT_HASH_HEX_LEN; i += 2) {
-		int hi = auditchain_nibble(hex[i]);
-		int lo = auditchain_nibble(hex[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* Hash of e chained to prev_hex, as lowercase hex into out; -1 on a bad prev_hex. */
 int
 auditchain_hash(const char *prev_hex, const struct audit_entry *e,
@@ -89,7 +60,7 @@ auditchain_hash(const char *prev_hex, const struct audit_entry *e,
 	crypto_hash_sha256_state h;
 	char *canonical;
 
-	if (auditchain_unhex(prev_hex, prev) != 0)
+	if (auditsig_unhex(prev_hex, prev, sizeof prev) != 0)
 		return -1;
 	if ((canonical = auditchain_canonical(e)) == NULL)
 		return -1;
