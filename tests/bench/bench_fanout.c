@@ -31,16 +31,11 @@
  */
 #include "compat.h"
 
-#include <arpa/inet.h>
 #include <math.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "vtime.h"
+#define BENCH_NAME "bench_fanout"
+#include "bench_ws.h"
 
 #define FANOUT_TOPIC        "vigil/bench"
 #define FANOUT_GRACE_MS     1000     /* deliveries this late still count */
@@ -58,11 +53,7 @@ enum fanout_kind {
 
 /* One subscriber connection. */
 struct fanout_conn {
-	int fd;
-	unsigned char *buf;       /* bytes read, not yet parsed */
-	size_t len, cap;
-	unsigned char *frag;      /* a fragmented WebSocket message */
-	size_t flen;
+	struct bench_conn io;
 	bool live;                /* hello and live seen (ws), subscribed (mqtt) */
 	bool closed;
 	int64_t last_seq;
@@ -111,106 +102,6 @@ fanout_usage(void)
 	exit(64);
 }
 
-/* Parse a positive whole-number argument. */
-static int64_t
-fanout_arg(const char *name, const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v <= 0) {
-		fprintf(stderr, "bench_fanout: %s: expected a positive number, not \"%s\"\n",
-		    name, s);
-		exit(64);
-	}
-	return v;
-}
-
-/* Connect a TCP socket to host:port with Nagle off; exits on failure. */
-static int
-fanout_connect(const char *host, const char *port)
-{
-	struct sockaddr_in sa;
-	int fd, one = 1;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)fanout_arg("port", port));
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		fatal("bench_fanout: %s is not an IPv4 address", host);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		fatal("bench_fanout: socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		fatal("bench_fanout: connect to %s:%s: %s", host, port, strerror(errno));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
-}
-
-/* Write all of buf to fd; exits on failure. */
-static void
-fanout_put(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			fatal("bench_fanout: write: %s", n < 0 ? strerror(errno) : "closed");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-/* Read what is available on c into its buffer (waiting up to ms); -1 on EOF. */
-static int
-fanout_fill(struct fanout_conn *c, int ms)
-{
-	struct pollfd p = { c->fd, POLLIN, 0 };
-	ssize_t n;
-
-	if (ms >= 0 && poll(&p, 1, ms) <= 0)
-		return 0;
-	if (c->cap - c->len < FANOUT_READ) {
-		c->cap = c->len + 2 * FANOUT_READ;
-		c->buf = xrealloc(c->buf, c->cap);
-	}
-	n = read(c->fd, c->buf + c->len, c->cap - c->len);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (n <= 0)
-		return -1;
-	c->len += (size_t)n;
-	return 1;
-}
-
-/* Drop the first n bytes of c's buffer. */
-static void
-fanout_consume(struct fanout_conn *c, size_t n)
-{
-	memmove(c->buf, c->buf + n, c->len - n);
-	c->len -= n;
-}
-
-/* The first occurrence of needle (m bytes) in hay (n bytes), or NULL. */
-static void *
-fanout_find(const void *hay, size_t n, const char *needle, size_t m)
-{
-	const unsigned char *h = hay, *end = h + n, *p;
-
-	while (m > 0 && (size_t)(end - h) >= m &&
-	    (p = memchr(h, needle[0], (size_t)(end - h) - m + 1)) != NULL) {
-		if (memcmp(p, needle, m) == 0)
-			return (void *)(uintptr_t)p;
-		h = p + 1;
-	}
-	return NULL;
-}
-
 /* Sensor time in ms of "YYYY-MM-DDTHH:MM:SS.mmmZ" at p, or -1. */
 static int64_t
 fanout_sensor_ms(struct fanout *f, const char *p)
@@ -253,24 +144,24 @@ fanout_deliver(struct fanout *f, struct fanout_conn *c, const char *p, size_t n,
 	int64_t seq, sensor, stamp;
 
 	if (n < 8 || memcmp(p, "{\"seq\":", 7) != 0) {
-		if (fanout_find(p, n, "\"type\":\"live\"", 13) != NULL)
+		if (bench_find(p, n, "\"type\":\"live\"", 13) != NULL)
 			c->live = true;
-		else if (fanout_find(p, n, "\"type\":\"resync\"", 15) != NULL) {
+		else if (bench_find(p, n, "\"type\":\"resync\"", 15) != NULL) {
 			fprintf(stderr, "bench_fanout: resync: %.*s\n", (int)n, p);
 			f->gaps++;
-		} else if (fanout_find(p, n, "\"type\":\"error\"", 14) != NULL)
-			fatal("bench_fanout: the server refused: %.*s", (int)n, p);
+		} else if (bench_find(p, n, "\"type\":\"error\"", 14) != NULL)
+			bench_fail("the server refused: %.*s", (int)n, p);
 		return;
 	}
 	seq = strtoll(p + 7, NULL, 10);
 	if (c->last_seq != 0 && seq != c->last_seq + 1)
 		f->gaps++;
 	c->last_seq = seq;
-	if ((t = fanout_find(p, n, lev, sizeof lev - 1)) == NULL)
+	if ((t = bench_find(p, n, lev, sizeof lev - 1)) == NULL)
 		return;         /* not about an event's alarm (point.state) */
 	if ((size_t)(t - p) + sizeof lev - 1 + 24 > n ||
 	    (sensor = fanout_sensor_ms(f, t + sizeof lev - 1)) < 0)
-		fatal("bench_fanout: a malformed last_event: %.*s",
+		bench_fail("a malformed last_event: %.*s",
 		    (int)(n < 300 ? n : 300), p);
 	c->count++;
 	f->bytes += (int64_t)n;
@@ -279,67 +170,36 @@ fanout_deliver(struct fanout *f, struct fanout_conn *c, const char *p, size_t n,
 	if (now_us <= (f->t0_ms + f->window_ms + FANOUT_GRACE_MS) * 1000)
 		f->in_time++;
 	fanout_lat_add(&f->lat, now_us - sensor * 1000);
-	if ((t = fanout_find(p, n, upd, sizeof upd - 1)) != NULL &&
+	if ((t = bench_find(p, n, upd, sizeof upd - 1)) != NULL &&
 	    (size_t)(t - p) + sizeof upd - 1 + 24 <= n &&
 	    (stamp = fanout_sensor_ms(f, t + sizeof upd - 1)) >= 0)
 		fanout_lat_add(&f->srv, now_us - stamp * 1000);
+}
+
+/* A message received on one connection at one time, for fanout_ws_message. */
+struct fanout_rx {
+	struct fanout *f;
+	struct fanout_conn *c;
+	int64_t now_us;
+};
+
+/* Account one WebSocket text message (never stops the parse). */
+static bool
+fanout_ws_message(void *arg, const unsigned char *p, size_t n)
+{
+	struct fanout_rx *rx = arg;
+
+	fanout_deliver(rx->f, rx->c, (const char *)p, n, rx->now_us);
+	return false;
 }
 
 /* Parse the whole WebSocket frames in c's buffer; -1 when the server closed. */
 static int
 fanout_ws_parse(struct fanout *f, struct fanout_conn *c, int64_t now_us)
 {
-	size_t off = 0;
-	int rc = 0;
+	struct fanout_rx rx = { f, c, now_us };
 
-	for (;;) {
-		unsigned char *b = c->buf + off;
-		size_t avail = c->len - off, hl = 2, len;
-		int op, fin;
-
-		if (avail < 2)
-			break;
-		fin = b[0] & 0x80;
-		op = b[0] & 0x0f;
-		len = b[1] & 0x7f;
-		if (len == 126) {
-			if (avail < 4)
-				break;
-			len = ((size_t)b[2] << 8) | b[3];
-			hl = 4;
-		} else if (len == 127) {
-			if (avail < 10)
-				break;
-			len = 0;
-			for (int i = 0; i < 8; i++)
-				len = (len << 8) | b[2 + i];
-			hl = 10;
-		}
-		if (len > FANOUT_MSG_MAX)
-			fatal("bench_fanout: a frame of %zu bytes", len);
-		if (avail < hl + len)
-			break;
-		off += hl + len;
-		if (op == 8) {
-			rc = -1;
-			break;
-		}
-		if (op != 0 && op != 1)
-			continue;       /* ping, pong, binary: not ours */
-		if (fin && op == 1) {
-			fanout_deliver(f, c, (char *)b + hl, len, now_us);
-			continue;
-		}
-		c->frag = xrealloc(c->frag, c->flen + len);
-		memcpy(c->frag + c->flen, b + hl, len);
-		c->flen += len;
-		if (fin) {
-			fanout_deliver(f, c, (char *)c->frag, c->flen, now_us);
-			c->flen = 0;
-		}
-	}
-	fanout_consume(c, off);
-	return rc;
+	return bench_ws_parse(&c->io, FANOUT_MSG_MAX, fanout_ws_message, &rx);
 }
 
 /* Decode an MQTT remaining length at b (avail bytes); its size in *used, or -1. */
@@ -357,7 +217,7 @@ fanout_mqtt_len(const unsigned char *b, size_t avail, size_t *used)
 			return v;
 		}
 	}
-	fatal("bench_fanout: a malformed MQTT length");
+	bench_fail("a malformed MQTT length");
 }
 
 /* Parse the whole MQTT packets in c's buffer; -1 when the broker closed. */
@@ -368,8 +228,8 @@ fanout_mqtt_parse(struct fanout *f, struct fanout_conn *c, int64_t now_us)
 	int64_t len;
 
 	for (;;) {
-		unsigned char *b = c->buf + off, head;
-		size_t avail = c->len - off, tl;
+		unsigned char *b = c->io.buf + off, head;
+		size_t avail = c->io.len - off, tl;
 
 		if (avail < 2 || (len = fanout_mqtt_len(b + 1, avail - 1, &used)) < 0)
 			break;
@@ -388,35 +248,8 @@ fanout_mqtt_parse(struct fanout *f, struct fanout_conn *c, int64_t now_us)
 		if (tl <= (size_t)len)
 			fanout_deliver(f, c, (char *)b + tl, (size_t)len - tl, now_us);
 	}
-	fanout_consume(c, off);
+	bench_consume(&c->io, off);
 	return 0;
-}
-
-/* Open a stream connection and finish the WebSocket handshake. */
-static void
-fanout_ws_open(struct fanout_conn *c, const char *host, const char *port,
-    const char *token)
-{
-	char *req;
-	unsigned char *end;
-	int64_t deadline = vtime_mono_ms() + FANOUT_SETUP_MS;
-
-	c->fd = fanout_connect(host, port);
-	req = xasprintf("GET /api/v1/stream HTTP/1.1\r\nHost: %s:%s\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: vigil.v1\r\n"
-	    "Authorization: Bearer %s\r\n\r\n", host, port, token);
-	fanout_put(c->fd, req, strlen(req));
-	free(req);
-	while (c->len < 4 || (end = fanout_find(c->buf, c->len, "\r\n\r\n", 4)) == NULL) {
-		if (fanout_fill(c, 100) < 0 || vtime_mono_ms() > deadline)
-			fatal("bench_fanout: no WebSocket handshake from %s:%s", host, port);
-	}
-	if (c->len < 12 || memcmp(c->buf, "HTTP/1.1 101", 12) != 0)
-		fatal("bench_fanout: the upgrade was refused: %.*s",
-		    (int)(end - c->buf), c->buf);
-	fanout_consume(c, (size_t)(end - c->buf) + 4);
 }
 
 /* Append an MQTT UTF-8 string (length-prefixed) to p; returns the end. */
@@ -449,7 +282,7 @@ static int
 fanout_mqtt_open(const char *host, const char *port, const char *id)
 {
 	unsigned char pkt[128], var[96], *v = var, *p = pkt;
-	struct fanout_conn c;
+	struct bench_conn c;
 	int64_t deadline = vtime_mono_ms() + FANOUT_SETUP_MS;
 
 	v = fanout_mqtt_str(v, "MQTT");
@@ -463,14 +296,15 @@ fanout_mqtt_open(const char *host, const char *port, const char *id)
 	memcpy(p, var, (size_t)(v - var));
 	p += v - var;
 	memset(&c, 0, sizeof c);
-	c.fd = fanout_connect(host, port);
-	fanout_put(c.fd, pkt, (size_t)(p - pkt));
+	c.chunk = FANOUT_READ;
+	c.fd = bench_connect(host, port);
+	bench_put(c.fd, pkt, (size_t)(p - pkt));
 	while (c.len < 4) {
-		if (fanout_fill(&c, 100) < 0 || vtime_mono_ms() > deadline)
-			fatal("bench_fanout: no CONNACK from %s:%s", host, port);
+		if (bench_fill(&c, 100) < 0 || vtime_mono_ms() > deadline)
+			bench_fail("no CONNACK from %s:%s", host, port);
 	}
 	if (c.buf[0] != 0x20 || c.buf[3] != 0)
-		fatal("bench_fanout: the broker refused the connection (%d)", c.buf[3]);
+		bench_fail("the broker refused the connection (%d)", c.buf[3]);
 	free(c.buf);
 	return c.fd;
 }
@@ -488,7 +322,7 @@ fanout_mqtt_subscribe(struct fanout_conn *c)
 	*p++ = 1;            /* packet id */
 	p = fanout_mqtt_str(p, FANOUT_TOPIC);
 	*p++ = 0;            /* QoS 0 */
-	fanout_put(c->fd, pkt, (size_t)(p - pkt));
+	bench_put(c->io.fd, pkt, (size_t)(p - pkt));
 }
 
 /* Comparison of two latencies for qsort. */
@@ -536,7 +370,7 @@ fanout_loop(struct fanout *f, const char *ready)
 		int live = 0;
 
 		for (int i = 0; i < f->nconns; i++) {
-			p[i].fd = f->conns[i].closed ? -1 : f->conns[i].fd;
+			p[i].fd = f->conns[i].closed ? -1 : f->conns[i].io.fd;
 			p[i].events = POLLIN;
 			live += f->conns[i].live;
 		}
@@ -544,7 +378,7 @@ fanout_loop(struct fanout *f, const char *ready)
 			FILE *fp = fopen(ready, "w");
 
 			if (fp == NULL || fclose(fp) != 0)
-				fatal("bench_fanout: %s: %s", ready, strerror(errno));
+				bench_fail("%s: %s", ready, strerror(errno));
 			said_ready = true;
 			start = vtime_now_ms();
 		}
@@ -554,7 +388,7 @@ fanout_loop(struct fanout *f, const char *ready)
 		    FANOUT_LATE_MS : start + (said_ready ? FANOUT_START_MS : FANOUT_SETUP_MS);
 		if (vtime_now_ms() > end_ms) {
 			if (!said_ready)
-				fatal("bench_fanout: only %d of %d connections became live",
+				bench_fail("only %d of %d connections became live",
 				    live, f->nconns);
 			break;
 		}
@@ -566,7 +400,7 @@ fanout_loop(struct fanout *f, const char *ready)
 
 			if (p[i].revents == 0)
 				continue;
-			rc = fanout_fill(c, -1);
+			rc = bench_fill(&c->io, -1);
 			now_us = fanout_now_us();
 			if (rc > 0 && (f->kind == FANOUT_WS ? fanout_ws_parse(f, c, now_us) :
 			    fanout_mqtt_parse(f, c, now_us)) < 0)
@@ -645,10 +479,10 @@ fanout_publish(const char *host, const char *port, int64_t count, int64_t rate,
 			memcpy(out + used, payload, (size_t)len);
 			used += (size_t)len;
 		}
-		fanout_put(fd, out, used);
+		bench_put(fd, out, used);
 		sent += due;
 	}
-	fanout_put(fd, "\xe0\x00", 2);      /* DISCONNECT */
+	bench_put(fd, "\xe0\x00", 2);      /* DISCONNECT */
 	close(fd);
 	free(out);
 	free(payload);
@@ -668,7 +502,7 @@ fanout_port(void)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-		fatal("bench_fanout: no free port: %s", strerror(errno));
+		bench_fail("no free port: %s", strerror(errno));
 	printf("%d\n", ntohs(sa.sin_port));
 	close(fd);
 	return 0;
@@ -685,20 +519,20 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "port") == 0)
 		return fanout_port();
 	if (argc == 7 && strcmp(argv[1], "mqtt-pub") == 0)
-		return fanout_publish(argv[2], argv[3], fanout_arg("COUNT", argv[4]),
-		    fanout_arg("RATE", argv[5]), fanout_arg("SIZE", argv[6]));
+		return fanout_publish(argv[2], argv[3], bench_arg("COUNT", argv[4], 1),
+		    bench_arg("RATE", argv[5], 1), bench_arg("SIZE", argv[6], 1));
 	memset(&f, 0, sizeof f);
 	if (argc == 9 && strcmp(argv[1], "ws") == 0) {
 		f.kind = FANOUT_WS;
-		f.nconns = (int)fanout_arg("CLIENTS", argv[5]);
-		f.expect = fanout_arg("EXPECT", argv[6]);
-		f.window_ms = fanout_arg("WINDOW_MS", argv[7]);
+		f.nconns = (int)bench_arg("CLIENTS", argv[5], 1);
+		f.expect = bench_arg("EXPECT", argv[6], 1);
+		f.window_ms = bench_arg("WINDOW_MS", argv[7], 1);
 		ready = argv[8];
 	} else if (argc == 8 && strcmp(argv[1], "mqtt-sub") == 0) {
 		f.kind = FANOUT_MQTT;
-		f.nconns = (int)fanout_arg("CLIENTS", argv[4]);
-		f.expect = fanout_arg("EXPECT", argv[5]);
-		f.window_ms = fanout_arg("WINDOW_MS", argv[6]);
+		f.nconns = (int)bench_arg("CLIENTS", argv[4], 1);
+		f.expect = bench_arg("EXPECT", argv[5], 1);
+		f.window_ms = bench_arg("WINDOW_MS", argv[6], 1);
 		ready = argv[7];
 	} else
 		fanout_usage();
@@ -706,20 +540,23 @@ main(int argc, char **argv)
 		fanout_usage();
 	f.conns = xcalloc((size_t)f.nconns, sizeof *f.conns);
 	for (int i = 0; i < f.nconns; i++) {
+		f.conns[i].io.chunk = FANOUT_READ;
 		if (f.kind == FANOUT_WS)
-			fanout_ws_open(&f.conns[i], argv[2], argv[3], argv[4]);
+			bench_ws_open(&f.conns[i].io, argv[2], argv[3],
+			    "/api/v1/stream", argv[4],
+			    vtime_mono_ms() + FANOUT_SETUP_MS);
 		else {
 			snprintf(id, sizeof id, "bench-sub-%d", i);
-			f.conns[i].fd = fanout_mqtt_open(argv[2], argv[3], id);
+			f.conns[i].io.fd = fanout_mqtt_open(argv[2], argv[3], id);
 			fanout_mqtt_subscribe(&f.conns[i]);
 		}
 	}
 	fanout_loop(&f, ready);
 	fanout_report(&f);
 	for (int i = 0; i < f.nconns; i++) {
-		close(f.conns[i].fd);
-		free(f.conns[i].buf);
-		free(f.conns[i].frag);
+		close(f.conns[i].io.fd);
+		free(f.conns[i].io.buf);
+		free(f.conns[i].io.frag);
 	}
 	free(f.conns);
 	free(f.lat.v);
