@@ -20,6 +20,7 @@
 /* A change waiting for its reason and confirmation. */
 struct resident_change {
 	const char *verb;            /* "suspend", "revoke", "resume" */
+	const char *done;            /* "suspended", "revoked", "resumed" */
 	int64_t right;
 	char *reason;
 };
@@ -29,6 +30,8 @@ struct resident {
 	int64_t id;
 	struct rest_req *req;        /* the page request in flight */
 	struct rest_req *act;        /* the change in flight */
+	char act_what[48];           /* what it changes: "right 12", "resident 7" */
+	const char *act_done;        /* what it does: "revoked", "removed" */
 	json_t *doc;                 /* the server's reply */
 	char *error;
 	int sel;                     /* the chosen right */
@@ -191,28 +194,32 @@ resident_changed_reply(void *arg, const struct rest_reply *r)
 
 	p->act = NULL;
 	if (r->status == 200 || r->status == 201) {
-		tui_message(p->c, false, "resident %" PRId64 ": done", p->id);
+		tui_message(p->c, false, "%s %s", p->act_what, p->act_done);
 		resident_fetch(p);
 	} else
-		tui_message(p->c, true, "refused: %s", r->error != NULL ?
-		    r->error : "no reason given");
+		tui_message(p->c, true, "%s not %s: %s", p->act_what, p->act_done,
+		    r->error != NULL ? r->error : "no reason given");
 	tui_dirty(p->c);
 }
 
-/* Send a change (body stolen) to path with method. */
+/* Send a change (body stolen) to path with method: what it changes, what it does. */
 static void
-resident_send(struct resident *p, const char *method, const char *path, json_t *body)
+resident_send(struct resident *p, const char *method, const char *path, json_t *body,
+    const char *what, const char *done)
 {
 	char *cause = NULL;
 
 	if (p->act != NULL) {
-		tui_message(p->c, true, "a change is still pending");
+		tui_message(p->c, true, "%s not %s: the change to %s is still pending",
+		    what, done, p->act_what);
 		json_decref(body);
 		return;
 	}
+	snprintf(p->act_what, sizeof p->act_what, "%s", what);
+	p->act_done = done;
 	if ((p->act = rest_request(p->c->rest, method, path, body,
 	    resident_changed_reply, p, &cause)) == NULL) {
-		tui_message(p->c, true, "%s", cause);
+		tui_message(p->c, true, "%s not %s: %s", what, done, cause);
 		free(cause);
 	}
 }
@@ -222,7 +229,7 @@ static void
 resident_confirm_done(struct console *c, void *arg, const char *text)
 {
 	struct resident *p = arg;
-	char path[96];
+	char path[96], what[48];
 	json_t *body;
 
 	if (text != NULL && strcmp(text, "yes") == 0) {
@@ -230,10 +237,11 @@ resident_confirm_done(struct console *c, void *arg, const char *text)
 		    p->change.right, p->change.verb);
 		body = p->change.reason != NULL ? json_pack("{s:s}", "reason",
 		    p->change.reason) : json_object();
+		snprintf(what, sizeof what, "right %" PRId64, p->change.right);
 		if (body == NULL)
 			tui_message(c, true, "the reason must be UTF-8 text");
 		else
-			resident_send(p, "POST", path, body);
+			resident_send(p, "POST", path, body, what, p->change.done);
 	} else
 		tui_message(c, false, "nothing changed");
 	free(p->change.reason);
@@ -283,15 +291,16 @@ resident_remove_done(struct console *c, void *arg, const char *text)
 {
 	struct resident *p = arg;
 	json_t *r = json_object_get(p->doc, "resident");
-	char path[64];
+	char path[64], what[48];
 
 	if (text == NULL || strcmp(text, "yes") != 0) {
 		tui_message(c, false, "nothing changed");
 		return;
 	}
 	snprintf(path, sizeof path, "/api/v1/residents/%" PRId64, p->id);
+	snprintf(what, sizeof what, "resident %" PRId64, p->id);
 	resident_send(p, "DELETE", path, json_pack("{s:I}", "version",
-	    (json_int_t)json_integer_value(json_object_get(r, "version"))));
+	    (json_int_t)json_integer_value(json_object_get(r, "version"))), what, "removed");
 }
 
 /* The keys that need the page loaded and a resident not removed: e, g, D. */
@@ -376,6 +385,8 @@ resident_key(struct console *c, struct view *v, int key, enum key_action act)
 		p->change.right = right;
 		p->change.verb = key == 's' ? "suspend" : key == 'x' ?
 		    "revoke" : "resume";
+		p->change.done = key == 's' ? "suspended" : key == 'x' ?
+		    "revoked" : "resumed";
 		if (key == 'u') {
 			resident_confirm(p);
 			return VIEW_HANDLED;
