@@ -115,11 +115,14 @@ static void
 cmd_reopen(struct console *c, char **argv, int argc, const char *rest)
 {
 	int64_t id = cmdline_id(c, argc > 1 ? argv[1] : NULL);
+	char kb[16];
 
 	(void)rest;
-	if (id > 0)
-		tui_push(c, view_detail_new(c, id)), tui_message(c, false,
-		    "alarm %" PRId64 ": press O in its detail to reopen it", id);
+	if (id > 0) {
+		tui_push(c, view_detail_new(c, id));
+		tui_message(c, false, "alarm %" PRId64 ": press %s in its detail to reopen it", id,
+		    keymap_action_key(KA_REOPEN, kb, sizeof kb));
+	}
 }
 
 static void

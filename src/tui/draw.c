@@ -196,6 +196,7 @@ void
 draw_message_line(struct console *c, int y)
 {
 	size_t marks = json_object_size(c->marked);
+	char pending[48] = "", marked[96] = "", kb[16];
 
 	move(y, 0);
 	draw_role(c, ROLE_NORMAL);
@@ -204,9 +205,15 @@ draw_message_line(struct console *c, int y)
 		draw_role(c, c->message_error ? ROLE_ERROR : ROLE_NORMAL);
 		draw_text(c, y, 0, c->cols, c->message);
 	} else if (c->npending > 0 || marks > 0) {
+		if (c->npending > 0)
+			snprintf(pending, sizeof pending, "%d action%s pending", c->npending,
+			    c->npending == 1 ? "" : "s");
+		if (marks > 0)
+			snprintf(marked, sizeof marked, "%zu marked (%s acknowledges them)", marks,
+			    keymap_action_key(KA_ACK_MARKED, kb, sizeof kb));
 		draw_role(c, ROLE_PENDING);
-		draw_textf(c, y, 0, c->cols, "%d action%s pending   %zu marked (A acknowledges them)",
-		    c->npending, c->npending == 1 ? "" : "s", marks);
+		draw_textf(c, y, 0, c->cols, "%s%s%s", pending,
+		    *pending != '\0' && *marked != '\0' ? "   " : "", marked);
 	}
 }
 

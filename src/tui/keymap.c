@@ -114,6 +114,21 @@ keymap_key_name(int key, char *buf, size_t len)
 	return buf;
 }
 
+/* The first key bound to action, by name ("A", "F2"), or the action's name if none is. */
+const char *
+keymap_action_key(enum key_action action, char *buf, size_t len)
+{
+	for (int i = 0; i < keymap_count; i++) {
+		if (keymap_table[i].action != action)
+			continue;
+		if (keymap_table[i].keys[0] != 0)
+			return keymap_key_name(keymap_table[i].keys[0], buf, len);
+		return keymap_table[i].name;
+	}
+	snprintf(buf, len, "?");
+	return buf;
+}
+
 /* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */
 int
 keymap_apply(const char *name, const int *keys, int n, char **cause)

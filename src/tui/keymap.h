@@ -53,6 +53,8 @@ extern const int keymap_count;
 enum key_action keymap_lookup(unsigned view, int key);
 /* A key's name as people write it: "a", "Enter", "^L", "F1", "Up". */
 const char *keymap_key_name(int key, char *buf, size_t len);
+/* The first key bound to action, by name ("A", "F2"), or the action's name if none is. */
+const char *keymap_action_key(enum key_action action, char *buf, size_t len);
 /* Bind the action called name to keys[0..n) (config [keys]); -1 with *cause. */
 int keymap_apply(const char *name, const int *keys, int n, char **cause);
 

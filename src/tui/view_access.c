@@ -560,7 +560,7 @@ access_signals_free(struct access_signals *s)
 void
 access_signals_draw(struct console *c, struct access_signals *s, int y, int x, int width)
 {
-	char age[16], buf[160];
+	char age[16], buf[160], kb[16];
 	int64_t now = vtime_now_ms(), since = now - ACCESS_SIGNALS_WINDOW_S * 1000;
 	const struct access_denial *latest;
 	int count = 0;
@@ -572,9 +572,10 @@ access_signals_draw(struct console *c, struct access_signals *s, int y, int x, i
 	if (count == 0)
 		return;
 	latest = &s->d[s->n - 1];
-	snprintf(buf, sizeof buf, "denied at %s %s ago, %d%s in %d min (H)", latest->point,
+	snprintf(buf, sizeof buf, "denied at %s %s ago, %d%s in %d min (%s)", latest->point,
 	    draw_age(now > latest->ts_ms ? now - latest->ts_ms : 0, age, sizeof age), count,
-	    s->more && count == s->n ? "+" : "", ACCESS_SIGNALS_WINDOW_S / 60);
+	    s->more && count == s->n ? "+" : "", ACCESS_SIGNALS_WINDOW_S / 60,
+	    keymap_action_key(KA_ACCESS, kb, sizeof kb));
 	draw_role(c, ROLE_ALARM_WARNING);
 	draw_text(c, y, x, (int)strlen(buf) < width ? (int)strlen(buf) : width, buf);
 }
