@@ -408,7 +408,8 @@ dash_ack_marked(struct console *c)
 	struct alarm_rec *a;
 	json_t *v;
 	void *tmp;
-	int sent = 0;
+	int sent = 0, marked = (int)json_object_size(c->marked);
+	char kb[16];
 
 	json_object_foreach_safe(c->marked, tmp, key, v) {
 		int64_t id = strtoll(key, NULL, 10);
@@ -420,7 +421,14 @@ dash_ack_marked(struct console *c)
 		}
 		json_object_del(c->marked, key);
 	}
-	tui_message(c, false, "acknowledging %d marked alarm%s", sent, sent == 1 ? "" : "s");
+	if (marked == 0)
+		tui_message(c, true, "no alarm is marked (%s marks one)",
+		    keymap_action_key(KA_MARK, kb, sizeof kb));
+	else if (sent == 0)
+		tui_message(c, false, "nothing to acknowledge: the %d marked alarm%s already "
+		    "acknowledged or closed", marked, marked == 1 ? " was" : "s were");
+	else
+		tui_message(c, false, "acknowledging %d marked alarm%s", sent, sent == 1 ? "" : "s");
 }
 
 /* The filter prompt's answer. */
