@@ -2,14 +2,13 @@
 
 #include <math.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "accessrule.h"
 #include "vtime.h"
 #include "sim_ctl.h"
 #include "sim_clock.h"
 
 #define SIM_CLOCK_DAY_S   86400.0
-#define SIM_CLOCK_ZONEDIR "/usr/share/zoneinfo"
 
 static double sim_clock_speed = 1.0;
 static int64_t sim_clock_mono0;
@@ -69,54 +68,31 @@ sim_clock_wall_of(int64_t sim_ms)
 	    sim_clock_speed);
 }
 
-/* True when the zone's file exists here, so that TZ would not fall back to UTC. */
-static bool
-sim_clock_zone_known(const char *tz)
-{
-	const char *dir = getenv("TZDIR");
-	char *path;
-	bool ok;
-
-	if (tz[0] == '/' || strstr(tz, "..") != NULL)
-		return false;
-	path = xasprintf("%s/%s", dir != NULL && *dir != '\0' ? dir :
-	    SIM_CLOCK_ZONEDIR, tz);
-	ok = access(path, R_OK) == 0;
-	free(path);
-	return ok;
-}
-
-/* Set s->day_start_s from the site's zone, or from clock_s. */
+/*
+ * Set s->day_start_s from the site's zone (local time as the gates read it,
+ * accessrule_localtime), or from clock_s.  Zones are whole minutes from UTC,
+ * so the seconds within the minute are the start's own.
+ */
 void
 sim_clock_site(struct sim_site *s, int clock_s)
 {
-	time_t t = (time_t)(sim_clock_wall0 / 1000);
-	char *saved = NULL;
-	const char *old;
+	struct accessrule_local lt;
+	time_t t;
 	struct tm tm;
-	bool known;
 
 	if (clock_s >= 0) {
 		s->day_start_s = clock_s;
 		return;
 	}
-	if ((known = sim_clock_zone_known(s->timezone))) {
-		if ((old = getenv("TZ")) != NULL)
-			saved = xstrdup(old);
-		setenv("TZ", s->timezone, 1);
-		tzset();
-	} else
-		sim_ctl_note("site %s: time zone %s is unknown here; using "
-		    "local time", s->key, s->timezone);
-	localtime_r(&t, &tm);
-	if (known) {
-		if (saved != NULL)
-			setenv("TZ", saved, 1);
-		else
-			unsetenv("TZ");
-		tzset();
-		free(saved);
+	if (accessrule_localtime(s->timezone, sim_clock_wall0, &lt) == 0) {
+		s->day_start_s = lt.minute * 60.0 +
+		    (double)(sim_clock_wall0 % 60000) / 1000.0;
+		return;
 	}
+	sim_ctl_note("site %s: time zone %s is unknown here; using local time",
+	    s->key, s->timezone);
+	t = (time_t)(sim_clock_wall0 / 1000);
+	localtime_r(&t, &tm);
 	s->day_start_s = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec +
 	    (double)(sim_clock_wall0 % 1000) / 1000.0;
 }
