@@ -75,11 +75,14 @@ const int keymap_count = (int)ARRAY_LEN(keymap_table);
 enum key_action
 keymap_lookup(unsigned view, int key)
 {
+	/* Return sends ^M (or ^J): a key bound as "Enter" (KEY_ENTER) takes it too. */
+	int enter = key == '\r' || key == '\n' ? KEY_ENTER : key;
+
 	for (int i = 0; i < keymap_count; i++) {
 		if ((keymap_table[i].views & view) == 0)
 			continue;
 		for (int k = 0; k < KEYMAP_MAX_KEYS && keymap_table[i].keys[k] != 0; k++)
-			if (keymap_table[i].keys[k] == key)
+			if (keymap_table[i].keys[k] == key || keymap_table[i].keys[k] == enter)
 				return keymap_table[i].action;
 	}
 	return KA_NONE;
