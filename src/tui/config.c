@@ -97,6 +97,7 @@ static const struct config_keyname config_keynames[] = {
 	{ "Escape", 27 },
 	{ "Tab", '\t' },
 	{ "BTab", KEY_BTAB },
+	{ "S-Tab", KEY_BTAB },
 	{ "Space", ' ' },
 	{ "Semicolon", ';' },
 	{ "Backspace", KEY_BACKSPACE },
