@@ -104,22 +104,6 @@ static const char *const api_access_args[] = {
 	NULL,
 };
 
-/* Read an optional ISO time query argument; -1 after replying 400. */
-static int
-api_access_time_arg(const struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t *ms, bool *present)
-{
-	const char *v = http_arg(req, name);
-
-	*present = v != NULL;
-	if (v != NULL && vtime_parse(v, ms) != 0) {
-		resp_error(resp, 400, "malformed", "%s: must be an ISO 8601 time",
-		    name);
-		return -1;
-	}
-	return 0;
-}
-
 /* GET /api/v1/access: access events, newest first, with filters. */
 API_HANDLER(api_access_history)
 {
@@ -143,7 +127,8 @@ API_HANDLER(api_access_history)
 	const char *result = http_arg(req, "result");
 	int64_t limit = LIMIT_LIST_DEFAULT, after = 0, resident = 0, site_id = 0;
 	int64_t since = 0, until = 0, n = 0, last = 0, next = 0;
-	bool has_since, has_until, began;
+	bool has_since = http_arg(req, "since") != NULL, began;
+	bool has_until = http_arg(req, "until") != NULL;
 	bool contact = residents_contact_allowed(&req->who);
 	char ts[VTIME_ISO_LEN], rx[VTIME_ISO_LEN];
 	json_t *events;
@@ -154,8 +139,8 @@ API_HANDLER(api_access_history)
 	    apiarg_int(req, resp, "limit", 1, LIMIT_LIST_MAX, &limit) != 0 ||
 	    apiarg_int(req, resp, "after", 1, INT64_MAX, &after) != 0 ||
 	    apiarg_int(req, resp, "resident", 1, INT64_MAX, &resident) != 0 ||
-	    api_access_time_arg(req, resp, "since", &since, &has_since) != 0 ||
-	    api_access_time_arg(req, resp, "until", &until, &has_until) != 0)
+	    apiarg_time(req, resp, "since", &since) != 0 ||
+	    apiarg_time(req, resp, "until", &until) != 0)
 		return ROUTE_DONE;
 	if (result != NULL && strcmp(result, "granted") != 0 &&
 	    strcmp(result, "denied") != 0) {

@@ -1,6 +1,7 @@
 #include "compat.h"
 
 #include "api.h"
+#include "apiarg.h"
 #include "audit.h"
 #include "auth.h"
 #include "buf.h"
@@ -806,44 +807,6 @@ export_free(void *arg)
 	free(j);
 }
 
-/* Read a time argument (ISO 8601) into *ms; false after replying 400. */
-static bool
-export_time_arg(const struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t *ms)
-{
-	const char *text = http_arg(req, name);
-
-	if (text == NULL)
-		return true;
-	if (vtime_parse(text, ms) != 0) {
-		resp_error(resp, 400, "malformed", "%s: must be an ISO 8601 time "
-		    "such as 2026-11-21T23:01:02Z", name);
-		return false;
-	}
-	return true;
-}
-
-/* Refuse query arguments the export does not take; false after replying 400. */
-static bool
-export_known_args(const struct http_req *req, struct http_resp *resp)
-{
-	static const char *const known[] = { "since", "until", "site", "after",
-	    "format" };
-
-	for (int i = 0; i < req->nargs; i++) {
-		bool ok = false;
-
-		for (size_t k = 0; k < ARRAY_LEN(known); k++)
-			ok = ok || strcmp(req->args[i].key, known[k]) == 0;
-		if (!ok) {
-			resp_error(resp, 400, "malformed", "%.64s: unknown argument "
-			    "(since, until, site, after and format are)", req->args[i].key);
-			return false;
-		}
-	}
-	return true;
-}
-
 /* One integer from a query whose text is static; 0 when it gives no row. */
 static int64_t
 export_scalar(struct server *srv, const char *sql, int64_t arg)
@@ -941,11 +904,12 @@ export_site(struct server *srv, struct http_req *req, struct http_resp *resp,
 /* GET /api/v1/export/:kind: stream the rows of one kind as JSON lines. */
 API_HANDLER(api_export)
 {
-	const char *name = req->params[0], *after, *site, *format;
+	static const char *const known[] = { "since", "until", "site", "after",
+	    "format", NULL };
+	const char *name = req->params[0], *site, *format;
 	struct export_job *j;
 	enum export_kind kind = EXPORT_AUDIT;
 	bool found = false;
-	char *end;
 
 	for (size_t i = 0; i < ARRAY_LEN(export_kinds) && !found; i++)
 		if (strcmp(export_kinds[i].name, name) == 0) {
@@ -963,7 +927,7 @@ API_HANDLER(api_export)
 		    "audit log", role_name(req->who.role));
 		return ROUTE_DONE;
 	}
-	if (!export_known_args(req, resp))
+	if (apiarg_known(req, resp, known) != 0)
 		return ROUTE_DONE;
 	j = xcalloc(1, sizeof *j);
 	j->srv = srv;
@@ -973,8 +937,9 @@ API_HANDLER(api_export)
 	j->since_ms = INT64_MIN;
 	j->until_ms = INT64_MAX;
 	j->phase = EXPORT_ROWS;
-	if (!export_time_arg(req, resp, "since", &j->since_ms) ||
-	    !export_time_arg(req, resp, "until", &j->until_ms))
+	if (apiarg_time(req, resp, "since", &j->since_ms) != 0 ||
+	    apiarg_time(req, resp, "until", &j->until_ms) != 0 ||
+	    apiarg_int(req, resp, "after", 0, INT64_MAX, &j->after) != 0)
 		goto refused;
 	if ((format = http_arg(req, "format")) != NULL) {
 		if (strcmp(format, "csv") == 0)
@@ -982,15 +947,6 @@ API_HANDLER(api_export)
 		else if (strcmp(format, "jsonl") != 0) {
 			resp_error(resp, 400, "malformed", "format: jsonl (the "
 			    "default) or csv");
-			goto refused;
-		}
-	}
-	if ((after = http_arg(req, "after")) != NULL) {
-		errno = 0;
-		j->after = strtoll(after, &end, 10);
-		if (*after < '0' || *after > '9' || *end != '\0' || errno != 0) {
-			resp_error(resp, 400, "malformed", "after: must be a row "
-			    "number (an integer from 0)");
 			goto refused;
 		}
 	}

@@ -126,23 +126,6 @@ API_HANDLER(api_site_map_get)
 	return (ROUTE_DONE);
 }
 
-/* Read an optional time argument; -1 with a 400 reply when malformed. */
-static int
-api_maps_time_arg(struct http_req *req, struct http_resp *resp,
-    const char *name, int64_t *ms)
-{
-	const char *v = http_arg(req, name);
-
-	if (v == NULL)
-		return (0);
-	if (vtime_parse(v, ms) != 0) {
-		resp_error(resp, 400, "malformed", "%s: expected an ISO 8601 UTC "
-		    "time such as 2026-11-21T23:01:02.345Z", name);
-		return (-1);
-	}
-	return (0);
-}
-
 /*
  * GET /api/v1/guards/:callsign/track?since=&until=&limit=: the guard's
  * positions from since (default an hour ago) to until (default now), oldest
@@ -156,30 +139,20 @@ API_HANDLER(api_guard_track)
 	    "SELECT ts_ms, lat, lon, accuracy FROM positions"
 	    " WHERE guard_id = ? AND ts_ms >= ? AND ts_ms <= ?"
 	    " ORDER BY ts_ms, id LIMIT ?";
-	const char *callsign = req->params[0], *v;
+	const char *callsign = req->params[0];
 	sqlite3_stmt *s;
 	json_t *positions, *p;
 	int64_t id = 0, site_id = 0, now, since, until, limit, n = 0;
-	char *end;
 	int rc;
 
 	now = vtime_now_ms();
 	since = now - (int64_t)TRACK_DEFAULT_SINCE_S * 1000;
 	until = now;
 	limit = LIMIT_TRACK_DEFAULT;
-	if (api_maps_time_arg(req, resp, "since", &since) != 0 ||
-	    api_maps_time_arg(req, resp, "until", &until) != 0)
+	if (apiarg_time(req, resp, "since", &since) != 0 ||
+	    apiarg_time(req, resp, "until", &until) != 0 ||
+	    apiarg_int(req, resp, "limit", 1, LIMIT_TRACK_POSITIONS, &limit) != 0)
 		return (ROUTE_DONE);
-	if ((v = http_arg(req, "limit")) != NULL) {
-		errno = 0;
-		limit = strtoll(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || errno != 0 || limit < 1 ||
-		    limit > LIMIT_TRACK_POSITIONS) {
-			resp_error(resp, 400, "malformed", "limit: expected a "
-			    "number from 1 to %d", LIMIT_TRACK_POSITIONS);
-			return (ROUTE_DONE);
-		}
-	}
 	if (until < since) {
 		resp_error(resp, 400, "malformed", "until: before since");
 		return (ROUTE_DONE);

@@ -4,10 +4,12 @@
 
 #include "apiarg.h"
 #include "auth.h"
+#include "buf.h"
 #include "http.h"
 #include "jsonx.h"
 #include "server.h"
 #include "store.h"
+#include "vtime.h"
 
 /* Path parameter i as a positive id, or 0. */
 int64_t
@@ -75,11 +77,30 @@ apiarg_int(const struct http_req *req, struct http_resp *resp,
 	n = strtoll(text, &end, 10);
 	if (*text < '0' || *text > '9' || errno != 0 || *end != '\0' ||
 	    n < min || n > max) {
-		resp_error(resp, 400, "malformed", "%s: must be an integer from %"
-		    PRId64 " to %" PRId64, name, min, max);
+		if (max == INT64_MAX)
+			resp_error(resp, 400, "malformed", "%s: must be an "
+			    "integer from %" PRId64, name, min);
+		else
+			resp_error(resp, 400, "malformed", "%s: must be an "
+			    "integer from %" PRId64 " to %" PRId64, name, min, max);
 		return -1;
 	}
 	*v = n;
+	return 0;
+}
+
+/* Read query argument name as an ISO 8601 time; -1 after replying 400. */
+int
+apiarg_time(const struct http_req *req, struct http_resp *resp,
+    const char *name, int64_t *ms)
+{
+	const char *text = http_arg(req, name);
+
+	if (text != NULL && vtime_parse(text, ms) != 0) {
+		resp_error(resp, 400, "malformed", "%s: must be an ISO 8601 time "
+		    "such as 2026-11-21T23:01:02.345Z", name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -94,8 +115,16 @@ apiarg_known(const struct http_req *req, struct http_resp *resp,
 		for (int j = 0; known[j] != NULL && !ok; j++)
 			ok = strcmp(req->args[i].key, known[j]) == 0;
 		if (!ok) {
+			struct buf names;	/* the handler's own: no cap */
+
+			buf_init(&names, SIZE_MAX);
+			for (int j = 0; known[j] != NULL; j++)
+				buf_addf(&names, "%s%s", j == 0 ? "" :
+				    known[j + 1] == NULL ? " and " : ", ", known[j]);
 			resp_error(resp, 400, "malformed", "unknown query argument "
-			    "\"%.64s\"", req->args[i].key);
+			    "\"%.64s\" (%s %s)", req->args[i].key, names.data,
+			    known[0] != NULL && known[1] == NULL ? "is" : "are");
+			buf_release(&names);
 			return -1;
 		}
 	}

@@ -29,6 +29,13 @@ json_t *apiarg_object(const struct http_req *req, struct http_resp *resp);
  */
 int apiarg_int(const struct http_req *req, struct http_resp *resp,
     const char *name, int64_t min, int64_t max, int64_t *v);
+/*
+ * Read query argument name as an ISO 8601 time (vtime_parse) into *ms (left
+ * alone when absent); -1 after replying 400.
+ */
+int apiarg_time(const struct http_req *req, struct http_resp *resp,
+    const char *name, int64_t *ms);
+
 /* Refuse query arguments not in known (NULL-terminated); -1 after replying 400. */
 int apiarg_known(const struct http_req *req, struct http_resp *resp,
     const char *const *known);
