@@ -1,7 +1,6 @@
 /* test_config.c: the console's config file: every option, bad lines, precedence, keys. */
 #include "compat.h"
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +12,7 @@
 
 #include "config.h"
 #include "theme.h"
+#include "unittest.h"
 
 /* The environment variables the tests change, saved around each test. */
 static const char *const env_names[] = { "VIGIL_URL", "VIGIL_THEME",
@@ -48,54 +48,6 @@ teardown(void **state)
 		env_saved[i] = NULL;
 	}
 	return 0;
-}
-
-/* A path under the repository root (VIGIL_TOP, else "."); caller frees. */
-static char *
-top_path(const char *rel)
-{
-	const char *top = getenv("VIGIL_TOP");
-
-	return xasprintf("%s/%s", top != NULL && *top != '\0' ? top : ".", rel);
-}
-
-/* Remove one entry of a tree being deleted. */
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* A fresh temporary directory; caller frees and removes it with rm_tree. */
-static char *
-make_dir(void)
-{
-	char tmpl[] = "/tmp/vigil-config-XXXXXX";
-
-	assert_non_null(mkdtemp(tmpl));
-	return xstrdup(tmpl);
-}
-
-/* Remove the tree at path and free the string. */
-static void
-rm_tree(char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(path);
-}
-
-/* Write text to path. */
-static void
-put_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 /* Print c's errors, to explain a failure. */
@@ -786,7 +738,7 @@ test_limits(void **state)
 static void
 test_load(void **state)
 {
-	char *dir = make_dir(), *sub, *path, *cause = NULL, *big;
+	char *dir = unit_tmpdir("config"), *sub, *path, *cause = NULL, *big;
 	struct config c;
 
 	(void)state;
@@ -822,7 +774,7 @@ test_load(void **state)
 	sub = xasprintf("%s/vigil", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	path = xasprintf("%s/config", sub);
-	put_file(path, "[console]\ntheme = mono\nclock = utc\nbad = 1\n");
+	unit_put_file(NULL, path, "[console]\ntheme = mono\nclock = utc\nbad = 1\n");
 	config_init(&c);
 	assert_int_equal(config_load(&c, NULL), -1);
 	assert_string_equal(c.theme, "mono");
@@ -851,14 +803,14 @@ test_load(void **state)
 	big = xmalloc(LIMIT_CONFIG_FILE_BYTES + 2);
 	memset(big, '#', LIMIT_CONFIG_FILE_BYTES + 1);
 	big[LIMIT_CONFIG_FILE_BYTES + 1] = '\0';
-	put_file(path, big);
+	unit_put_file(NULL, path, big);
 	config_init(&c);
 	assert_int_equal(config_load(&c, path), -1);
 	assert_non_null(strstr(c.errors[0], "larger than 65536 bytes"));
 	config_release(&c);
 	/* Just small enough is read. */
 	big[LIMIT_CONFIG_FILE_BYTES] = '\0';
-	put_file(path, big);
+	unit_put_file(NULL, path, big);
 	config_init(&c);
 	assert_int_equal(config_load(&c, path), 0);
 	config_release(&c);
@@ -866,7 +818,7 @@ test_load(void **state)
 	free(big);
 	free(path);
 	free(sub);
-	rm_tree(dir);
+	unit_rm_tree(dir);
 }
 
 /* Defaults < file < environment < command line, each remembered. */
@@ -967,7 +919,7 @@ test_error_api(void **state)
 static char *
 read_manual(const char *rel)
 {
-	char *path = top_path(rel), *text, *cause = NULL;
+	char *path = unit_top_path(rel), *text, *cause = NULL;
 	size_t len;
 
 	if (config_read_file(path, 1024 * 1024, false, &text, &len,

@@ -12,16 +12,7 @@
 
 #include "mapfile.h"
 #include "maprast.h"
-
-/* A path under the repository root (VIGIL_TOP, or "."); caller frees. */
-static char *
-top_path(const char *rel)
-{
-	const char *top = getenv("VIGIL_TOP");
-
-	return xasprintf("%s/%s", top != NULL && *top != '\0' ? top : ".",
-	    rel);
-}
+#include "unittest.h"
 
 /* Parse a string; returns the map or NULL with the message in *cause. */
 static struct map *
@@ -303,31 +294,17 @@ test_limits(void **state)
 	free(cause);
 }
 
-/* Write a file in dir; aborts the test on failure. */
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
 /* A map taking its outlines from a GeoJSON file beside it. */
 static void
 test_geojson(void **state)
 {
-	char dir[] = "/tmp/vigil-map-XXXXXX";
+	char *dir = unit_tmpdir("map");
 	char *path, *text, *cause = NULL, *cause2 = NULL;
 	struct map *m, *m2;
 	size_t len, i;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	write_file(dir, "yard.geojson",
+	unit_put_file(dir, "yard.geojson",
 	    "{\"type\":\"FeatureCollection\",\"features\":["
 	    "{\"type\":\"Feature\",\"properties\":{\"name\":\"Block A\","
 	    "\"kind\":\"building\"},\"geometry\":{\"type\":\"Polygon\","
@@ -342,7 +319,7 @@ test_geojson(void **state)
 	    "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":"
 	    "[[[[-1.541,53.796],[-1.540,53.796],[-1.540,53.795]]],"
 	    "[[[-1.539,53.796],[-1.538,53.796],[-1.538,53.795]]]]}}]}");
-	write_file(dir, "yard.map",
+	unit_put_file(dir, "yard.map",
 	    "map = yard\nname = Yard\nsite = testyard\nkind = outdoor\n"
 	    "geojson = yard.geojson\nsize = 40x20\n"
 	    "corner = 0,0 53.7970,-1.5420\ncorner = 19,39 53.7951,-1.5381\n");
@@ -375,7 +352,7 @@ test_geojson(void **state)
 	free(text);
 
 	/* A bad kind in the GeoJSON names the feature. */
-	write_file(dir, "yard.geojson",
+	unit_put_file(dir, "yard.geojson",
 	    "{\"type\":\"FeatureCollection\",\"features\":["
 	    "{\"type\":\"Feature\",\"properties\":{\"kind\":\"lake\"},"
 	    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
@@ -386,13 +363,13 @@ test_geojson(void **state)
 	    "kind: expected building"));
 	free(cause);
 	/* Broken JSON: its line and column. */
-	write_file(dir, "yard.geojson", "{\"features\":\n [,]}");
+	unit_put_file(dir, "yard.geojson", "{\"features\":\n [,]}");
 	m = mapfile_load(path, NULL, NULL, &cause);
 	assert_null(m);
 	assert_non_null(strstr(cause, "yard.geojson:2:"));
 	free(cause);
 	/* No GeoJSON file at all. */
-	write_file(dir, "yard.map",
+	unit_put_file(dir, "yard.map",
 	    "map = yard\nname = Yard\nsite = testyard\nkind = outdoor\n"
 	    "geojson = none.geojson\nsize = 40x20\n"
 	    "corner = 0,0 53.7970,-1.5420\ncorner = 19,39 53.7951,-1.5381\n");
@@ -401,9 +378,7 @@ test_geojson(void **state)
 	assert_non_null(strstr(cause, "none.geojson: No such file"));
 	free(cause);
 
-	text = xasprintf("rm -rf '%s'", dir);
-	assert_int_equal(system(text), 0);
-	free(text);
+	unit_rm_tree(dir);
 	free(path);
 }
 
@@ -517,10 +492,10 @@ check_maps(const char *dir, const char *sitefile, const char *sitekey)
 static void
 test_demo_maps(void **state)
 {
-	char *dir = top_path("contrib/sites/demo");
-	char *site = top_path("contrib/sites/demo/riverside.site");
-	char *edir = top_path("tests/e2e/data");
-	char *esite = top_path("tests/e2e/data/small.site");
+	char *dir = unit_top_path("contrib/sites/demo");
+	char *site = unit_top_path("contrib/sites/demo/riverside.site");
+	char *edir = unit_top_path("tests/e2e/data");
+	char *esite = unit_top_path("tests/e2e/data/small.site");
 
 	(void)state;
 	assert_true(check_maps(dir, site, "riverside") >= 4);
@@ -535,7 +510,7 @@ test_demo_maps(void **state)
 static void
 test_demo_tower_a(void **state)
 {
-	char *path = top_path("contrib/sites/demo/tower-a-0.map");
+	char *path = unit_top_path("contrib/sites/demo/tower-a-0.map");
 	const struct map_marker *mk;
 	struct map *m;
 	char *cause;

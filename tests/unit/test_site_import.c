@@ -17,6 +17,7 @@
 #include "site_import.h"
 #include "store.h"
 #include "streamlog.h"
+#include "unittest.h"
 
 #define DEMO_PATH "contrib/sites/demo/riverside.site"
 #define DEMO_GW_TOWER_A_SECRET "0b223e928a26fc1249f15b2e28b3ba682f44bd7008858a78"
@@ -57,17 +58,6 @@ slurp(const char *path)
 	fclose(f);
 	buf[n] = '\0';
 	return buf;
-}
-
-/* Write text as the fixture's scratch site file. */
-static void
-put_file(struct fixture *f, const char *text)
-{
-	FILE *fp = fopen(f->file, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-	assert_int_equal(fclose(fp), 0);
 }
 
 /* One integer from sql (one row, one column). */
@@ -368,7 +358,7 @@ test_reimport_updates(void **state)
 	text = replace(text, "equipment.fault = alarm 5", "equipment.fault = alarm 4");
 	text = replace(text, "status = available", "status = off_duty");
 	text = replace(text, "[rules]\n", "[rules]\nsmoke.tamper = alarm 3\n");
-	put_file(f, text);
+	unit_put_file(NULL, f->file, text);
 	free(text);
 	if (site_import_file(&f->srv, f->file, &st, &cause) != 0)
 		fail_msg("import failed: %s", cause);
@@ -544,7 +534,7 @@ test_errors(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(bad_cases); i++) {
 		const struct bad_case *bc = &bad_cases[i];
 
-		put_file(f, bc->text);
+		unit_put_file(NULL, f->file, bc->text);
 		cause = NULL;
 		if (site_import_file(&f->srv, f->file, NULL, &cause) == 0)
 			fail_msg("%s: accepted", bc->what);
@@ -577,20 +567,20 @@ test_other_site(void **state)
 
 	import_demo(f, NULL);
 	before = count_rows(f);
-	put_file(f, "[site]\n" "key = harbour\n" "name = Harbour Point\n" "\n"
+	unit_put_file(NULL, f->file, "[site]\n" "key = harbour\n" "name = Harbour Point\n" "\n"
 	    "[gateway gw-tower-a]\n" "name = Stolen\n"
 	    "secret = 0123456789abcdef0123456789abcdef\n");
 	assert_int_equal(site_import_file(&f->srv, f->file, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ":5: "));
 	assert_non_null(strstr(cause, "belongs to site \"riverside\""));
 	free(cause);
-	put_file(f, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
+	unit_put_file(NULL, f->file, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
 	    "[guard G3]\n" "name = Someone Else\n");
 	assert_int_equal(site_import_file(&f->srv, f->file, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ":4: "));
 	free(cause);
 	/* A point may not use another site's gateway either. */
-	put_file(f, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
+	unit_put_file(NULL, f->file, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
 	    "[point p1]\n" "label = Door\n" "type = door\n"
 	    "gateway = gw-carpark\n");
 	assert_int_equal(site_import_file(&f->srv, f->file, NULL, &cause), -1);
@@ -610,7 +600,7 @@ test_gateway_from_store(void **state)
 	char *cause = NULL;
 
 	import_demo(f, NULL);
-	put_file(f, "[site]\n" "key = riverside\n" "name = Riverside Gardens\n"
+	unit_put_file(NULL, f->file, "[site]\n" "key = riverside\n" "name = Riverside Gardens\n"
 	    "address = 12 Quay Street, Leeds LS1 4QR\n"
 	    "timezone = Europe/London\n" "group = North\n"
 	    "bounds = 53.79390,-1.54190,53.79615,-1.53810\n"
@@ -646,7 +636,7 @@ test_file_problems(void **state)
 	big[n] = '\0';
 	for (size_t i = 100; i < n; i += 100)
 		big[i] = '\n';
-	put_file(f, big);
+	unit_put_file(NULL, f->file, big);
 	free(big);
 	assert_int_equal(site_import_file(&f->srv, f->file, NULL, &cause), -1);
 	assert_non_null(strstr(cause, "larger than"));
@@ -719,7 +709,7 @@ test_api_sites(void **state)
 	int64_t harbour;
 
 	import_demo(f, NULL);
-	put_file(f, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
+	unit_put_file(NULL, f->file, "[site]\n" "key = harbour\n" "name = Harbour Point\n"
 	    "[gateway gw-harbour]\n" "name = Harbour gateway\n"
 	    "secret = 0123456789abcdef0123456789abcdef\n" "supervision = 60\n"
 	    "[point hp-door]\n" "label = Harbour door\n" "type = door\n"

@@ -1,70 +1,19 @@
 /* test_theme.c: theme files, the fallback chain, NO_COLOR, degrading colours, curses attributes. */
 #include "compat.h"
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config.h"
 #include "theme.h"
+#include "unittest.h"
 
 static const char *const shipped[] = { "default", "light", "high-contrast",
 	"mono" };
-
-/* A path under the repository root (VIGIL_TOP, else "."); caller frees. */
-static char *
-top_path(const char *rel)
-{
-	const char *top = getenv("VIGIL_TOP");
-
-	return xasprintf("%s/%s", top != NULL && *top != '\0' ? top : ".", rel);
-}
-
-/* Remove one entry of a tree being deleted. */
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* A fresh temporary directory (caller removes it with rm_tree and frees). */
-static char *
-make_dir(void)
-{
-	char tmpl[] = "/tmp/vigil-theme-XXXXXX";
-
-	assert_non_null(mkdtemp(tmpl));
-	return xstrdup(tmpl);
-}
-
-/* Remove the tree at path and free the string. */
-static void
-rm_tree(char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(path);
-}
-
-/* Write text to dir/name. */
-static void
-put_file(const char *dir, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-	free(path);
-}
 
 /* True when one of t's warnings contains needle. */
 static bool
@@ -403,7 +352,7 @@ test_parse_many_errors(void **state)
 static void
 test_compiled_in_is_default_file(void **state)
 {
-	char *path = top_path("themes/default.theme");
+	char *path = unit_top_path("themes/default.theme");
 	struct theme a, b;
 
 	(void)state;
@@ -455,7 +404,7 @@ test_shipped_themes(void **state)
 	theme_init(&def);
 	for (size_t i = 0; i < ARRAY_LEN(shipped); i++) {
 		char *rel = xasprintf("themes/%s.theme", shipped[i]);
-		char *path = top_path(rel);
+		char *path = unit_top_path(rel);
 
 		theme_init(&t);
 		poison(&t);
@@ -771,7 +720,7 @@ test_dirs(void **state)
 static void
 test_load_chain(void **state)
 {
-	char *user = make_dir(), *data = make_dir(), *empty = make_dir();
+	char *user = unit_tmpdir("theme"), *data = unit_tmpdir("theme"), *empty = unit_tmpdir("theme");
 	char *dirs[] = { user, data, NULL };
 	char *nodef[] = { user, empty, NULL };
 	char *list_both[] = { user, data, NULL };
@@ -779,16 +728,16 @@ test_load_chain(void **state)
 	struct theme t;
 
 	(void)state;
-	put_file(user, "night.theme", "[theme]\nname = Night\n"
+	unit_put_file(user, "night.theme", "[theme]\nname = Night\n"
 	    "description = for the night\n[roles]\nalarm.p1 = blink red on "
 	    "black\n[mono]\nalarm.p1 = underline\n");
-	put_file(user, "bad.theme", "[roles]\nalarm.p1 = bold\nalarm.p2 = "
+	unit_put_file(user, "bad.theme", "[roles]\nalarm.p1 = bold\nalarm.p2 = "
 	    "nocolour\n");
-	put_file(data, "default.theme", "[theme]\ndescription = the data "
+	unit_put_file(data, "default.theme", "[theme]\ndescription = the data "
 	    "default\n[roles]\nnormal = green\n");
-	put_file(data, "night.theme", "[roles]\nnormal = blue\n");
-	put_file(data, "other.theme", "[roles]\n");
-	put_file(data, "README", "not a theme\n");
+	unit_put_file(data, "night.theme", "[roles]\nnormal = blue\n");
+	unit_put_file(data, "other.theme", "[roles]\n");
+	unit_put_file(data, "README", "not a theme\n");
 
 	/* The theme asked for, from the first directory that has it. */
 	assert_int_equal(theme_load(&t, "night", dirs), 0);
@@ -863,16 +812,16 @@ test_load_chain(void **state)
 	assert_null(names[4]);
 	theme_dirs_free(names);
 
-	rm_tree(user);
-	rm_tree(data);
-	rm_tree(empty);
+	unit_rm_tree(user);
+	unit_rm_tree(data);
+	unit_rm_tree(empty);
 }
 
 /* The shipped themes are found in ./themes from the repository root. */
 static void
 test_load_shipped(void **state)
 {
-	char *dir = top_path("themes");
+	char *dir = unit_top_path("themes");
 	char *dirs[] = { dir, NULL };
 	char **names;
 	struct theme t;
@@ -1001,7 +950,7 @@ test_curses(void **state)
 static void
 test_manual(void **state)
 {
-	char *path = top_path("man/vigil-theme.5"), *text, *cause = NULL;
+	char *path = unit_top_path("man/vigil-theme.5"), *text, *cause = NULL;
 	char needle[128];
 	size_t len;
 
