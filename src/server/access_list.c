@@ -75,7 +75,7 @@ struct access_list {
 };
 
 /* Append s as a JSON string (quoted, escaped) to b. */
-void
+static void
 access_list_json_str(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";

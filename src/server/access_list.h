@@ -11,9 +11,6 @@
 
 struct server;
 
-/* Append s as a JSON string (quoted, escaped) to b. */
-void access_list_json_str(struct buf *b, const char *s);
-
 /*
  * Build the access list of gateway gw_id (key gw_key) of site site_id into
  * b, in one read transaction the caller holds; 0, or -1 when the store

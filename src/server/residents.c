@@ -582,22 +582,6 @@ residents_site(struct store *st, const char *key, char *tz, size_t tzlen)
 	return id;
 }
 
-/* The key of site id into key; 0 or -1. */
-int
-residents_site_key(struct store *st, int64_t site_id, char *key, size_t len)
-{
-	static const char sql[] = "SELECT key FROM sites WHERE id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql);
-	int rc;
-
-	store_bind_int(s, 1, site_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(key, len, "%s", store_col_text(s, 0));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* Bump the site's access list version, in the caller's transaction; 0 or -1. */
 int
 residents_bump(struct store *st, int64_t site_id)

@@ -99,8 +99,6 @@ int64_t residents_insert(struct server *srv, int64_t site_id,
 
 /* The id and time zone of site key (tz may be NULL); id, 0 when none, -1 on error. */
 int64_t residents_site(struct store *st, const char *key, char *tz, size_t tzlen);
-/* The key of site id into key; 0 or -1. */
-int residents_site_key(struct store *st, int64_t site_id, char *key, size_t len);
 /* Bump the site's access list version, in the caller's transaction; 0 or -1. */
 int residents_bump(struct store *st, int64_t site_id);
 /* True when who may see phones, emails and credential values. */
