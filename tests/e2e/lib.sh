@@ -222,6 +222,30 @@ login() {
 	printf '%s\n' "$_tok"
 }
 
+# The people of the role tests, before vigild_start: root (admin), sue
+# (supervisor), dora (dispatcher), mia (manager of site $1), max (manager
+# of site $2) and gus (guard T1).
+role_users() {
+	printf 'role-pw-admin\n' | user_add root admin
+	printf 'role-pw-super\n' | user_add sue supervisor
+	printf 'role-pw-disp\n' | user_add dora dispatcher
+	printf 'role-pw-mgr\n' | user_add mia manager --site "$1"
+	printf 'role-pw-mgr2\n' | user_add max manager --site "$2"
+	printf 'role-pw-guard\n' | user_add gus guard --guard T1
+}
+
+# Log the role_users in, after vigild_start: their tokens in TOK_admin,
+# TOK_super, TOK_disp, TOK_mgr, TOK_mgr2 and TOK_guard; TOK_none is empty.
+role_logins() {
+	TOK_admin=$(login root role-pw-admin)
+	TOK_super=$(login sue role-pw-super)
+	TOK_disp=$(login dora role-pw-disp)
+	TOK_mgr=$(login mia role-pw-mgr)
+	TOK_mgr2=$(login max role-pw-mgr2)
+	TOK_guard=$(login gus role-pw-guard)
+	TOK_none=""
+}
+
 # Call the API as $TOKEN: api METHOD PATH [BODY].  Prints the reply body
 # and sets HTTP_STATUS; inside $(...) the variable is lost with the subshell,
 # so read it back with last_status.

@@ -7,20 +7,9 @@ setup
 test_timeout 120
 site_import "$VIGIL_TOP/tests/e2e/data/access.site"
 site_import "$VIGIL_TOP/tests/e2e/data/small.site"
-printf 'role-pw-admin\n' | user_add root admin
-printf 'role-pw-super\n' | user_add sue supervisor
-printf 'role-pw-disp\n' | user_add dora dispatcher
-printf 'role-pw-mgr\n' | user_add mia manager --site quayside
-printf 'role-pw-mgr2\n' | user_add max manager --site testyard
-printf 'role-pw-guard\n' | user_add gus guard --guard T1
+role_users quayside testyard
 vigild_start
-TOK_admin=$(login root role-pw-admin)
-TOK_super=$(login sue role-pw-super)
-TOK_disp=$(login dora role-pw-disp)
-TOK_mgr=$(login mia role-pw-mgr)
-TOK_mgr2=$(login max role-pw-mgr2)
-TOK_guard=$(login gus role-pw-guard)
-TOK_none=""
+role_logins
 
 TOKEN=$TOK_admin
 R=$(api POST /api/v1/residents '{"site":"quayside","name":"Role Test","phone":"+447700900555","unit":{"building":"Block A","entrance":"1","apartment":"2"},"credentials":[{"kind":"card","value":"C0FFEE"}]}' | jq -r .resident.id)

@@ -7,20 +7,9 @@ setup
 test_timeout 120
 site_import "$VIGIL_TOP/tests/e2e/data/small.site"
 site_import "$VIGIL_TOP/tests/e2e/data/harbour.site"
-printf 'role-pw-admin\n' | user_add root admin
-printf 'role-pw-super\n' | user_add sue supervisor
-printf 'role-pw-disp\n' | user_add dora dispatcher
-printf 'role-pw-mgr\n' | user_add mia manager --site testyard
-printf 'role-pw-mgr2\n' | user_add max manager --site harbour
-printf 'role-pw-guard\n' | user_add gus guard --guard T1
+role_users testyard harbour
 vigild_start
-TOK_admin=$(login root role-pw-admin)
-TOK_super=$(login sue role-pw-super)
-TOK_disp=$(login dora role-pw-disp)
-TOK_mgr=$(login mia role-pw-mgr)
-TOK_mgr2=$(login max role-pw-mgr2)
-TOK_guard=$(login gus role-pw-guard)
-TOK_none=""
+role_logins
 
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 curl -s -u gw-test-a:test-gateway-a-secret-0123456789 --data-binary \
