@@ -25,9 +25,9 @@ struct feed_load {
 
 static void feed_load_start(struct console *c);
 
-/* Give up on a snapshot: say why and try again in a moment. */
+/* Give up on a snapshot: say why (the server's reply, else cause, freed) and try again. */
 static void
-feed_load_fail(struct feed_load *l, const char *what, const struct rest_reply *r)
+feed_load_fail(struct feed_load *l, const char *what, const struct rest_reply *r, char *cause)
 {
 	struct console *c = l->c;
 
@@ -37,8 +37,9 @@ feed_load_fail(struct feed_load *l, const char *what, const struct rest_reply *r
 		tui_quit(c, EX_NOPERM);
 	} else {
 		tui_message(c, true, "cannot load the %s (trying again): %s", what,
-		    r != NULL && r->error != NULL ? r->error : "bad reply");
+		    r != NULL && r->error != NULL ? r->error : cause != NULL ? cause : "bad reply");
 	}
+	free(cause);
 	replica_snap_release(&l->snap);
 	json_decref(l->site_keys);
 	free(l);
@@ -84,10 +85,8 @@ feed_next_site(struct feed_load *l)
 	}
 	key = json_array_get(l->site_keys, l->next_site++);
 	snprintf(path, sizeof path, "/api/v1/sites/%s/points", json_string_value(key));
-	if (rest_request(l->c->rest, "GET", path, NULL, feed_on_points, l, &cause) == NULL) {
-		free(cause);
-		feed_load_fail(l, "points", NULL);
-	}
+	if (rest_request(l->c->rest, "GET", path, NULL, feed_on_points, l, &cause) == NULL)
+		feed_load_fail(l, "points", NULL, cause);
 }
 
 /* A site's points arrived. */
@@ -98,8 +97,7 @@ feed_on_points(void *arg, const struct rest_reply *r)
 	char *cause = NULL;
 
 	if (r->status != 200 || replica_snap_points(&l->snap, r->json, &cause) != 0) {
-		free(cause);
-		feed_load_fail(l, "points", r);
+		feed_load_fail(l, "points", r, cause);
 		return;
 	}
 	feed_next_site(l);
@@ -115,8 +113,7 @@ feed_on_sites(void *arg, const struct rest_reply *r)
 	size_t i;
 
 	if (r->status != 200 || replica_snap_sites(&l->snap, r->json, &cause) != 0) {
-		free(cause);
-		feed_load_fail(l, "sites", r);
+		feed_load_fail(l, "sites", r, cause);
 		return;
 	}
 	l->site_keys = json_array();
@@ -139,24 +136,21 @@ feed_on_guards(void *arg, const struct rest_reply *r)
 	char *cause = NULL;
 
 	if (r->status != 200 || replica_snap_guards(&l->snap, r->json, &cause) != 0) {
-		free(cause);
-		feed_load_fail(l, "guards", r);
+		feed_load_fail(l, "guards", r, cause);
 		return;
 	}
 	if (rest_request(l->c->rest, "GET", "/api/v1/sites", NULL, feed_on_sites, l,
-	    &cause) == NULL) {
-		free(cause);
-		feed_load_fail(l, "sites", NULL);
-	}
+	    &cause) == NULL)
+		feed_load_fail(l, "sites", NULL, cause);
 }
 
 static void feed_on_alarms(void *arg, const struct rest_reply *r);
 
-/* Ask for the page of open alarms after after_id. */
+/* Ask for the page of open alarms after after_id: 0, or -1 with *cause. */
 static int
-feed_alarms_page(struct feed_load *l, int64_t after_id)
+feed_alarms_page(struct feed_load *l, int64_t after_id, char **cause)
 {
-	char path[128], *cause = NULL;
+	char path[128];
 
 	if (after_id > 0)
 		snprintf(path, sizeof path, "/api/v1/alarms?state=open&limit=%d&after_id=%" PRId64,
@@ -164,10 +158,8 @@ feed_alarms_page(struct feed_load *l, int64_t after_id)
 	else
 		snprintf(path, sizeof path, "/api/v1/alarms?state=open&limit=%d",
 		    TUI_SNAPSHOT_PAGE);
-	if (rest_request(l->c->rest, "GET", path, NULL, feed_on_alarms, l, &cause) == NULL) {
-		free(cause);
+	if (rest_request(l->c->rest, "GET", path, NULL, feed_on_alarms, l, cause) == NULL)
 		return -1;
-	}
 	return 0;
 }
 
@@ -182,8 +174,7 @@ feed_on_alarms(void *arg, const struct rest_reply *r)
 
 	if (r->status != 200 ||
 	    (n = replica_snap_alarms(&l->snap, r->json, &last, &cause)) < 0) {
-		free(cause);
-		feed_load_fail(l, "alarms", r);
+		feed_load_fail(l, "alarms", r, cause);
 		return;
 	}
 	if (n == TUI_SNAPSHOT_PAGE && last > 0) {
@@ -205,18 +196,17 @@ feed_on_alarms(void *arg, const struct rest_reply *r)
 				tui_dirty(l->c);
 			} else {
 				free(cause);
+				cause = NULL;
 				replica_snap_release(&preview);
 			}
 		}
-		if (feed_alarms_page(l, last) != 0)
-			feed_load_fail(l, "alarms", NULL);
+		if (feed_alarms_page(l, last, &cause) != 0)
+			feed_load_fail(l, "alarms", NULL, cause);
 		return;
 	}
 	if (rest_request(l->c->rest, "GET", "/api/v1/guards", NULL, feed_on_guards, l,
-	    &cause) == NULL) {
-		free(cause);
-		feed_load_fail(l, "guards", NULL);
-	}
+	    &cause) == NULL)
+		feed_load_fail(l, "guards", NULL, cause);
 }
 
 /* Fetch every snapshot (unless a fetch is under way). */
@@ -224,6 +214,7 @@ static void
 feed_load_start(struct console *c)
 {
 	struct feed_load *l;
+	char *cause = NULL;
 
 	if (c->loading)
 		return;
@@ -232,8 +223,8 @@ feed_load_start(struct console *c)
 	l = xcalloc(1, sizeof *l);
 	l->c = c;
 	replica_snap_init(&l->snap);
-	if (feed_alarms_page(l, 0) != 0)
-		feed_load_fail(l, "alarms", NULL);
+	if (feed_alarms_page(l, 0, &cause) != 0)
+		feed_load_fail(l, "alarms", NULL, cause);
 	tui_dirty(c);
 }
 
