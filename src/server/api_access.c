@@ -148,7 +148,8 @@ API_HANDLER(api_access_history)
 		return ROUTE_DONE;
 	}
 	if (point != NULL && strlen(point) > LIMIT_KEY_LEN) {
-		resp_error(resp, 400, "malformed", "point: too long");
+		resp_error(resp, 400, "malformed", "point: at most %d "
+		    "bytes", LIMIT_KEY_LEN);
 		return ROUTE_DONE;
 	}
 	if (!txn_read_begin(srv, resp, &began))

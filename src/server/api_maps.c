@@ -154,7 +154,7 @@ API_HANDLER(api_guard_track)
 	    apiarg_int(req, resp, "limit", 1, LIMIT_TRACK_POSITIONS, &limit) != 0)
 		return (ROUTE_DONE);
 	if (until < since) {
-		resp_error(resp, 400, "malformed", "until: before since");
+		resp_error(resp, 400, "malformed", "until: must not be before since");
 		return (ROUTE_DONE);
 	}
 

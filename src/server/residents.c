@@ -115,12 +115,15 @@ residents_email_problem(const char *s)
 const char *
 residents_text_problem(const char *s, size_t max)
 {
+	static char why[48];
 	bool blank = true;
 
 	if (s == NULL || *s == '\0')
 		return "must not be empty";
-	if (strlen(s) > max)
-		return "too long";
+	if (strlen(s) > max) {
+		snprintf(why, sizeof why, "must be at most %zu bytes", max);
+		return why;
+	}
 	if (!utf8_valid(s, strlen(s)))
 		return "not valid UTF-8";
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
@@ -218,8 +221,11 @@ residents_unit_spec_check(const char *spec, bool numeric, char *out, size_t outl
 	const char *p = spec;
 	size_t off = 0;
 
-	if (spec == NULL || strlen(spec) > LIMIT_UNIT_SPEC_LEN)
-		return "too long";
+	if (spec == NULL || strlen(spec) > LIMIT_UNIT_SPEC_LEN) {
+		snprintf(why, sizeof why, "must be at most %d bytes",
+		    LIMIT_UNIT_SPEC_LEN);
+		return why;
+	}
 	out[0] = '\0';
 	for (;;) {
 		const char *comma = strchr(p, ','), *dash, *a, *b;
