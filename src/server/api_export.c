@@ -60,7 +60,6 @@ struct export_job {
 	enum export_kind kind;
 	struct principal who;
 	bool hide_credentials;      /* roles without contact rights */
-	bool residents;             /* events.resident_id exists: join names */
 	bool csv;                   /* rows as CSV records (format=csv) */
 	enum export_phase phase;
 	int64_t after;              /* the last row sent (seq or id) */
@@ -637,20 +636,15 @@ export_query(struct export_job *j)
 	    "JOIN guards gd ON gd.id = p.guard_id "
 	    "WHERE p.id > ?1 AND p.id <= ?2 AND p.ts_ms >= ?3 AND p.ts_ms < ?4 "
 	    "AND (?5 = 0 OR gd.site_id = ?5) ORDER BY p.id";
-#define EXPORT_ACCESS_SQL(resident) \
-	    "SELECT e.id, e.sensor_ms, s.key, p.key, e.type, e.credential, " \
-	    "e.site_id, " resident " FROM events e " \
-	    "JOIN sites s ON s.id = e.site_id " \
-	    "LEFT JOIN points p ON p.id = e.point_id "
-#define EXPORT_ACCESS_WHERE \
-	    "WHERE e.id > ?1 AND e.id <= ?2 AND e.sensor_ms >= ?3 " \
-	    "AND e.sensor_ms < ?4 AND (?5 = 0 OR e.site_id = ?5) " \
-	    "AND e.type IN ('access_granted', 'access_denied') ORDER BY e.id"
 	static const char sql_access[] =
-	    EXPORT_ACCESS_SQL("NULL, NULL") EXPORT_ACCESS_WHERE;
-	static const char sql_access_residents[] =
-	    EXPORT_ACCESS_SQL("r.id, r.name")
-	    "LEFT JOIN residents r ON r.id = e.resident_id " EXPORT_ACCESS_WHERE;
+	    "SELECT e.id, e.sensor_ms, s.key, p.key, e.type, e.credential, "
+	    "e.site_id, r.id, r.name FROM events e "
+	    "JOIN sites s ON s.id = e.site_id "
+	    "LEFT JOIN points p ON p.id = e.point_id "
+	    "LEFT JOIN residents r ON r.id = e.resident_id "
+	    "WHERE e.id > ?1 AND e.id <= ?2 AND e.sensor_ms >= ?3 "
+	    "AND e.sensor_ms < ?4 AND (?5 = 0 OR e.site_id = ?5) "
+	    "AND e.type IN ('access_granted', 'access_denied') ORDER BY e.id";
 	const char *sql;
 	sqlite3_stmt *s;
 
@@ -659,7 +653,7 @@ export_query(struct export_job *j)
 	case EXPORT_ALARMS: sql = sql_alarms; break;
 	case EXPORT_EVENTS: sql = sql_events; break;
 	case EXPORT_POSITIONS: sql = sql_positions; break;
-	default: sql = j->residents ? sql_access_residents : sql_access; break;
+	default: sql = sql_access; break;
 	}
 	s = store_stmt(j->srv->st, sql);
 	store_bind_int(s, 1, j->after);
@@ -866,18 +860,6 @@ export_audit_range(struct export_job *j)
 	}
 }
 
-/* True when the events table links residents and their names can be joined. */
-static bool
-export_has_residents(struct server *srv)
-{
-	static const char sql[] =
-	    "SELECT (SELECT count(*) FROM pragma_table_info('events') "
-	    "WHERE name = 'resident_id') + (SELECT count(*) FROM "
-	    "pragma_table_info('residents') WHERE name IN ('id', 'name'))";
-
-	return export_scalar(srv, sql, 0) == 3;
-}
-
 /* The site called key for the export's site= argument; false after replying. */
 static bool
 export_site(struct server *srv, struct http_req *req, struct http_resp *resp,
@@ -962,8 +944,6 @@ API_HANDLER(api_export)
 	}
 	if (kind == EXPORT_AUDIT && !j->csv)
 		j->phase = EXPORT_CHECKPOINTS;
-	if (kind == EXPORT_ACCESS)
-		j->residents = export_has_residents(srv);
 	if (kind == EXPORT_AUDIT && j->until_ms == INT64_MAX)
 		checkpoint_record(srv->st, vtime_now_ms());
 	j->upto = export_head(srv, kind);
